@@ -1,0 +1,62 @@
+#pragma once
+
+// The HTTP/1.1 server (Boost.Beast over Asio).
+//
+// Every connection has deadlines (headers, body, idle keep-alive), a header size cap and a body
+// size cap; a body over the cap is answered 413 without being read whole. Past
+// `max_connections`, new connections are closed at once. Every response carries X-Request-Id
+// and the security headers (CSP with frame-ancestors 'none', X-Content-Type-Options,
+// X-Frame-Options, Referrer-Policy, COOP, CORP) and, unless the handler set one,
+// `Cache-Control: no-store`. Each request is written to the access log (method, path without
+// query, status, bytes, duration, request id; never headers or bodies).
+//
+// Handlers run on the server's I/O threads and may block briefly (database calls).
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "core/status.h"
+#include "http/router.h"
+
+namespace broker::http {
+
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1";
+  uint16_t port = 3000;  // 0 picks a free port; see Server::port()
+  int threads = 2;
+  size_t max_header_bytes = 8 * 1024;
+  size_t max_body_bytes = 1024 * 1024;
+  size_t max_connections = 1024;
+  std::chrono::milliseconds header_timeout{10'000};  // from accept or from the previous reply
+  std::chrono::milliseconds body_timeout{10'000};
+  std::chrono::milliseconds idle_timeout{30'000};    // keep-alive between requests
+  std::chrono::milliseconds sse_heartbeat{15'000};
+  bool access_log = true;
+};
+
+class Server {
+ public:
+  // The router must outlive the server.
+  Server(ServerOptions options, const Router& router);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  // Binds and starts the I/O threads. Unavailable if the address cannot be bound.
+  Status Start();
+  // The bound port (after Start).
+  uint16_t port() const;
+  // Stops accepting, lets in-flight requests finish (up to `drain`), closes streams, joins.
+  void Stop(std::chrono::milliseconds drain = std::chrono::milliseconds(5000));
+  // Blocks until Stop() is called from another thread or a signal handler.
+  void Wait();
+
+ private:
+  class Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace broker::http
