@@ -55,8 +55,14 @@ struct Response {
   // `body` serialised, Content-Type application/json.
   static Response Json(int status, const broker::Json& body);
   // The JSON error envelope {"statusCode": N, "message": "...", "error": "..."} for `error`,
-  // with the status from HttpStatusFor. The internal message is not included.
+  // with the status from HttpStatusFor. The internal message is not included. "error" is the
+  // label, or the reason phrase without one; an empty label omits "error" (NestJS bodies such
+  // as {"message":"Unauthorized","statusCode":401}). kInternal without a label gives exactly
+  // {"statusCode":500,"message":"Internal server error"}.
   static Response FromError(const Error& error);
+  // The envelope for a status that has no ErrorCode (405, 415, 431): "error" is the reason
+  // phrase of `status`.
+  static Response Envelope(int status, std::string_view message);
   // No body (e.g. 204).
   static Response Empty(int status);
 
@@ -65,7 +71,23 @@ struct Response {
   std::optional<std::string_view> Header(std::string_view name) const;
 };
 
-// The standard reason phrase for an HTTP status ("Bad Request").
+// The standard reason phrase for an HTTP status ("Bad Request"), or "Unknown".
 std::string_view ReasonPhrase(int status);
+
+// Content-type policy for JSON endpoints, kept out of Request::JsonBody so that handlers which
+// must accept what the reference accepts can skip it. Returns nullopt when the body is empty or
+// the Content-Type media type is application/json (parameters such as charset allowed, case
+// ignored); otherwise a 415 envelope ready to return.
+std::optional<Response> RequireJsonContentType(const Request& request);
+
+// Percent-decodes `text` ("+" stays "+"; with `plus_as_space`, "+" becomes " " as in query
+// strings). Returns nullopt for a malformed escape, a decoded NUL or invalid UTF-8.
+std::optional<std::string> PercentDecode(std::string_view text, bool plus_as_space = false);
+
+// Splits a request target into the decoded path and query parameters of `request`. Returns
+// InvalidArgument when the target is not origin-form ("/..."), an escape is malformed, the
+// result holds NUL or invalid UTF-8, the path has an encoded slash (%2F) or a "." or ".."
+// segment (encoded or not).
+Status ParseTarget(std::string_view target, Request& request);
 
 }  // namespace broker::http

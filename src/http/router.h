@@ -44,8 +44,8 @@ class Router {
   void SetFallback(Handler handler);
 
   struct Match {
-    const Handler* handler = nullptr;              // a plain route
-    const StreamHandler* stream = nullptr;         // a stream route
+    const Handler* handler = nullptr;       // a plain route
+    const StreamHandler* stream = nullptr;  // a stream route
     Fields params;
     bool method_not_allowed = false;  // the path matched, but not with this method
   };

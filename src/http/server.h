@@ -32,8 +32,10 @@ struct ServerOptions {
   size_t max_connections = 1024;
   std::chrono::milliseconds header_timeout{10'000};  // from accept or from the previous reply
   std::chrono::milliseconds body_timeout{10'000};
-  std::chrono::milliseconds idle_timeout{30'000};    // keep-alive between requests
+  std::chrono::milliseconds idle_timeout{30'000};  // keep-alive between requests
   std::chrono::milliseconds sse_heartbeat{15'000};
+  std::chrono::milliseconds write_timeout{30'000};  // each response write, each SSE write
+  size_t sse_max_queued_bytes = 256 * 1024;         // per stream; past it the client is dropped
   bool access_log = true;
 };
 

@@ -78,6 +78,12 @@ class Session {
   // Public messages never contain SQL, parameters or engine text.
   virtual Result<ResultSet> Execute(std::string_view sql, const std::vector<Value>& params) = 0;
   Result<ResultSet> Execute(std::string_view sql) { return Execute(sql, {}); }
+
+  // Runs several statements separated by ';' (no parameters), e.g. a migration step. Trigger
+  // bodies and PostgreSQL dollar quoting are handled by the engine. Errors as for Execute.
+  // (Not pure so that test fakes written before it existed still compile; the default
+  // returns Internal.)
+  virtual Status ExecuteScript(std::string_view sql);
 };
 
 enum class TxMode {
@@ -87,8 +93,8 @@ enum class TxMode {
 };
 
 struct OpenOptions {
-  int pool_size = 4;            // connections kept open (SQLite: readers; one writer is shared)
-  int busy_timeout_ms = 5000;   // SQLite busy_timeout; PostgreSQL lock_timeout
+  int pool_size = 4;           // connections kept open (SQLite: readers; one writer is shared)
+  int busy_timeout_ms = 5000;  // SQLite busy_timeout; PostgreSQL lock_timeout
   int statement_timeout_ms = 5000;
 };
 
@@ -101,6 +107,12 @@ class Database {
   // back otherwise and returns its error. If the engine reports a serialization failure or a
   // deadlock, the whole transaction (including `body`) is retried a few times before Aborted is
   // returned, so `body` must not have side effects outside the database.
+  // Both engines behave alike after a failed statement: the transaction is spoiled, later
+  // statements in it fail, and it is rolled back even if `body` swallows the error and returns
+  // ok (Transact then returns that first error). Use `ON CONFLICT` instead of catching
+  // AlreadyExists inside a transaction.
+  // A kWrite transaction must not be opened from inside another Transact body on the same
+  // thread (SQLite returns Internal instead of deadlocking).
   virtual Status Transact(TxMode mode, const std::function<Status(Session&)>& body) = 0;
 
   // Runs one statement in its own transaction.
@@ -113,6 +125,21 @@ class Database {
   // A description for logs with any password removed, e.g. "sqlite:/data/broker.db" or
   // "postgresql://broker@127.0.0.1:5432/broker".
   virtual std::string Describe() const = 0;
+
+  // Cross-node events (PostgreSQL LISTEN/NOTIFY; SQLite: within this process only).
+  // `channel` is 1-63 characters of [a-z0-9_]; `payload` is at most 7999 bytes; otherwise
+  // InvalidArgument. Notify is sent in its own transaction (call it after your change commits);
+  // Unavailable if the database is down.
+  virtual Status Notify(std::string_view channel, std::string_view payload);
+  // Registers `callback` for `channel` for the lifetime of this Database. Once Listen returns
+  // ok, every later Notify on the channel (from any node sharing the database) is delivered.
+  // Callbacks run on one background thread, in order; they must be quick and must not call
+  // Listen. PostgreSQL: if the listening connection is lost, it reconnects with backoff and
+  // then calls every callback with an empty payload, meaning "events may have been missed:
+  // reload". Unavailable if the listening connection cannot be set up.
+  // (Notify and Listen are not pure so that test fakes need not implement them; the defaults
+  // return Internal.)
+  virtual Status Listen(std::string channel, std::function<void(std::string payload)> callback);
 };
 
 // Opens `url`: "sqlite:PATH" (the file is created if missing) or "postgresql://..." /

@@ -1,0 +1,357 @@
+#include "app/broker.h"
+
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
+
+#include "api/auth/auth_api.h"
+#include "api/graph/graph_api.h"
+#include "api/secrets/secrets_api.h"
+#include "graph/traversals.h"
+#include "http/server.h"
+#include "http/static_files.h"
+#include "secrets/tools_path.h"
+#include "users/schema.h"
+#include "users/web_policy.h"
+
+namespace broker::app {
+
+// The open `/v1/graph/events` streams. Thread-safe.
+class GraphEventHub {
+ public:
+  void Add(std::shared_ptr<http::EventSink> sink) {
+    const std::lock_guard lock(mutex_);
+    sinks_.push_back(std::move(sink));
+  }
+  void Publish(std::string_view event, const Json& payload) {
+    const std::string data = Json{{"event", event}, {"data", payload}}.dump();
+    const std::lock_guard lock(mutex_);
+    std::erase_if(sinks_, [&](const auto& sink) { return !sink->Send(event, data); });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::shared_ptr<http::EventSink>> sinks_;
+};
+
+namespace {
+
+namespace fs = std::filesystem;
+
+Status EnsurePrivateDirectory(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Unavailable("Cannot create the data directory " + dir, ec.message());
+  // The directory holds the signing key and the database: nobody else may list it.
+  if (chmod(dir.c_str(), 0700) != 0) return Unavailable("Cannot set permissions on " + dir);
+  return OkStatus();
+}
+
+api::ComponentHealth DatabaseHealth(store::Database& db) {
+  const Status ping = db.Ping();
+  if (ping.ok()) return {};
+  return {api::HealthState::kDown, ping.error().message()};
+}
+
+// Blocks SIGINT and SIGTERM in this thread and every thread it starts, so the main thread can
+// wait for them with sigwait instead of handling them asynchronously.
+sigset_t BlockShutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+}  // namespace
+
+Broker::Broker(Config config)
+    : config_(std::move(config)),
+      clock_(SystemClock::Instance()),
+      random_(OsRandom::Instance()) {}
+
+Broker::~Broker() = default;
+
+Result<std::unique_ptr<Broker>> Broker::Open(const Config& config) {
+  BROKER_RETURN_IF_ERROR(config.Validate());
+  std::unique_ptr<Broker> broker(new Broker(config));
+  BROKER_RETURN_IF_ERROR(broker->Init());
+  return broker;
+}
+
+Status Broker::Init() {
+  BROKER_RETURN_IF_ERROR(EnsurePrivateDirectory(config_.data_dir));
+  BROKER_ASSIGN_OR_RETURN(db_, store::Open(config_.DatabaseUrl()));
+  BROKER_RETURN_IF_ERROR(audit::AuditLog::Migrate(*db_));
+  BROKER_RETURN_IF_ERROR(users::MigrateUsers(*db_));
+  BROKER_RETURN_IF_ERROR(accounts::TokenRegistry::Migrate(*db_));
+  BROKER_RETURN_IF_ERROR(secrets::MigrateSecrets(*db_));
+  BROKER_RETURN_IF_ERROR(clock_.Load(*db_));
+  BROKER_RETURN_IF_ERROR(OpenKeys());
+
+  audit_ = std::make_unique<audit::AuditLog>(audit::DetectServiceInfo(""), clock_);
+  graph_ = std::make_unique<graph::Graph>(*db_, clock_, random_);
+  BROKER_RETURN_IF_ERROR(graph_->Init());
+  account_directory_ = std::make_unique<GraphAccountDirectory>(*graph_);
+  user_directory_ = std::make_unique<GraphUserDirectory>(*graph_);
+
+  hasher_ = std::make_unique<users::PasswordHasher>();
+  credentials_ = std::make_unique<users::CredentialStore>(*db_, clock_, *hasher_);
+  sessions_ = std::make_unique<users::SessionStore>(*db_, clock_, random_);
+
+  accounts::RegistryOptions registry_options;
+  registry_options.grace_seconds = config_.token_grace_period_seconds;
+  registry_ = std::make_unique<accounts::TokenRegistry>(*db_, *account_directory_, *keys_, *audit_,
+                                                        clock_, random_, registry_options);
+  access_rules_ = std::make_unique<accounts::AccessRules>(*db_, *audit_, clock_, random_);
+  last_use_ = std::make_unique<accounts::LastUseTracker>(*db_);
+  auth_audit_ = std::make_unique<audit::BatchWriter>(*db_, *audit_);
+  bearer_ = std::make_unique<accounts::BearerAuthenticator>(
+      *keys_, *registry_, *account_directory_, *access_rules_, last_use_.get(), auth_audit_.get(),
+      clock_);
+  lookup_ = std::make_unique<accounts::TokenLookup>(*registry_, *account_directory_, *keys_, clock_);
+
+  BROKER_RETURN_IF_ERROR(OpenToolsStore());
+  WireTokenDistribution();
+  return OkStatus();
+}
+
+Status Broker::OpenKeys() {
+  if (config_.jwt_keys || config_.jwt_secret) {
+    BROKER_ASSIGN_OR_RETURN(keys_, jwt::KeySet::FromConfig(config_.jwt_keys, config_.jwt_secret));
+  } else {
+    BROKER_ASSIGN_OR_RETURN(keys_, jwt::KeySet::LoadOrCreateInDataDir(config_.data_dir));
+  }
+  return OkStatus();
+}
+
+Status Broker::OpenToolsStore() {
+  BROKER_ASSIGN_OR_RETURN(sealer_, secrets::Sealer::OpenKeyFile(
+                                       (fs::path(config_.data_dir) / "tools-store.key").string()));
+  if (config_.vault.address.empty()) {
+    tools_store_ = std::make_unique<secrets::LocalToolsStore>(*db_, *sealer_, clock_);
+  } else {
+    secrets::VaultConfig vault;
+    vault.addr = config_.vault.address;
+    vault.token = *config_.vault.token;
+    vault_client_ = std::make_unique<secrets::VaultClient>(std::move(vault));
+    vault_tokens_ = std::make_unique<secrets::VaultTokenManager>(*vault_client_, clock_);
+    tools_store_ = std::make_unique<secrets::VaultToolsStore>(*vault_client_);
+  }
+  outbox_ = std::make_unique<secrets::Outbox>(*db_, *sealer_, clock_, random_);
+  vault_destination_ = std::make_unique<secrets::ToolsStoreDestination>(*tools_store_);
+  outbox_->SetDestination(secrets::DeliveryKind::kVault, vault_destination_.get());
+  return OkStatus();
+}
+
+void Broker::WireTokenDistribution() {
+  registry_->SetPreCommitHook([this](store::Session& session, const accounts::IssuedToken& issued) {
+    return EnqueueDeliveries(session, issued);
+  });
+  registry_->SetChangeListener(
+      [this](const std::string& client_id) { token_events_.Publish(client_id); });
+}
+
+// Runs inside the token's issuing transaction: the outbox rows commit with the token, so a
+// token that exists is always eventually delivered, and one that was rolled back never is.
+Status Broker::EnqueueDeliveries(store::Session& session, const accounts::IssuedToken& issued) {
+  if (!issued.options.patch) return OkStatus();
+  BROKER_ASSIGN_OR_RETURN(const auto path_template,
+                          secrets::ToolsPathTemplate::Parse(config_.vault.tools_path_template));
+  BROKER_ASSIGN_OR_RETURN(
+      const store::ResultSet generation,
+      session.Execute("SELECT generation FROM account_lock WHERE account_id = $1",
+                      {issued.account.id}));
+  const int64_t gen = generation.empty() ? 0 : generation.rows[0].Int(0);
+  const auto snapshot = graph_->snapshot();
+  const graph::AccountServices services =
+      graph::ServicesForAccount(*snapshot, issued.account.vertex_id);
+  for (const graph::Vertex* orphan : services.without_unique_project) {
+    spdlog::warn("token {} not delivered to service {}: it has no unique project", issued.claims.jti,
+                 orphan->name);
+  }
+  for (const graph::ProjectService& bound : services.bound) {
+    BROKER_ASSIGN_OR_RETURN(const std::string path,
+                            path_template.Render(bound.project->name, bound.service->name));
+    secrets::DeliveryRequest request;
+    request.kind = secrets::DeliveryKind::kVault;
+    request.target = path;
+    request.key = "broker-jwt:" + issued.account.client_id;
+    request.value = issued.token;
+    request.generation = gen;
+    request.account_id = issued.account.id;
+    request.jti = issued.claims.jti;
+    BROKER_RETURN_IF_ERROR(outbox_->Enqueue(session, request));
+  }
+  return OkStatus();
+}
+
+api::UserPrincipal Broker::CliOperator() const {
+  return {.user_id = "cli", .vertex_id = "", .username = "cli", .name = "broker CLI",
+          .email = "", .admin = true, .csrf_token = ""};
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> Broker::LoadDemo() {
+  const fs::path demo = fs::path(BROKER_SOURCE_DIR) / "data/demo.json";
+  std::ifstream in(demo);
+  if (!in) return NotFound("Demo data not found at " + demo.string());
+  std::stringstream text;
+  text << in.rdbuf();
+  BROKER_ASSIGN_OR_RETURN(const Json file, ParseStrictJson(text.str()));
+  BROKER_ASSIGN_OR_RETURN(const graph::ImportReport report, graph_->Import(file));
+  std::vector<std::pair<std::string, std::string>> logins;
+  for (const graph::ImportedUser& user : report.users) {
+    BROKER_RETURN_IF_ERROR(credentials_->SetAdmin(user.username, user.admin));
+    if (!user.password) continue;
+    BROKER_RETURN_IF_ERROR(credentials_->SetPassword(user.username, *user.password));
+    logins.emplace_back(user.username, user.password->RevealForUse());
+  }
+  return logins;
+}
+
+void Broker::RegisterHealthChecks() {
+  health_.Add("database", true, [this] { return DatabaseHealth(*db_); });
+  health_.Add("audit", false, [this] {
+    const audit::BatchWriterStats stats = auth_audit_->stats();
+    if (stats.overflows == 0 && stats.failed == 0) return api::ComponentHealth{};
+    return api::ComponentHealth{api::HealthState::kDegraded,
+                                std::to_string(stats.overflows) + " queue overflows, " +
+                                    std::to_string(stats.failed) + " failed writes"};
+  });
+  health_.Add("toolsStore", false, [this] {
+    if (!vault_tokens_) return api::ComponentHealth{api::HealthState::kUp, "local encrypted store"};
+    const secrets::Health vault = vault_tokens_->health();
+    if (vault.state == secrets::HealthState::kOk) return api::ComponentHealth{api::HealthState::kUp, "vault"};
+    return api::ComponentHealth{api::HealthState::kDegraded, vault.reason};
+  });
+}
+
+Status Broker::PrepareSignIn() {
+  // SECURITY.md 3.4: 20 login attempts a minute per client address.
+  login_limiter_ = std::make_unique<users::RateLimiter>(20, std::chrono::seconds(60));
+  api::auth::WebConfig web;
+  web.secure_cookies = config_.secure_cookies;
+  web.origin.allowed_origin = config_.public_url;
+  session_auth_ =
+      std::make_unique<api::auth::SessionAuthenticator>(*sessions_, *user_directory_, web);
+  BROKER_ASSIGN_OR_RETURN(const auto oidc_config,
+                          users::OidcConfigFromEnv([](std::string_view name) {
+                            const char* value = std::getenv(std::string(name).c_str());
+                            return value == nullptr ? std::nullopt
+                                                    : std::optional<std::string>(value);
+                          }));
+  if (oidc_config) {
+    oidc_http_ = std::make_unique<users::CurlHttpClient>();
+    oidc_ = std::make_unique<users::OidcClient>(*oidc_config, *db_, *oidc_http_, clock_, random_);
+  }
+  auth_.require_user = [this](const http::Request& request) {
+    return session_auth_->RequireUser(request);
+  };
+  auth_.require_account = api::token::RequireAccount(*bearer_);
+  return OkStatus();
+}
+
+void Broker::BuildRouter(http::Router& router, const std::string& web_root) {
+  api::RegisterHealthRoutes(router, health_);
+  api::auth::AddAuthRoutes(router, {.credentials = *credentials_,
+                                    .sessions = *sessions_,
+                                    .directory = *user_directory_,
+                                    .login_limiter = *login_limiter_,
+                                    .authenticator = *session_auth_,
+                                    .oidc = oidc_.get(),
+                                    .on_event = nullptr});
+  api::token::AddTokenRoutes(router, {.auth = auth_,
+                                      .registry = registry_.get(),
+                                      .directory = account_directory_.get(),
+                                      .lookup = lookup_.get(),
+                                      .keys = keys_.get(),
+                                      .events = &token_events_,
+                                      .clock = &clock_});
+  api::secrets_api::AddSecretsRoutes(
+      router, {.auth = auth_,
+               .outbox = outbox_.get(),
+               .account_exists = [this](std::string_view id) -> Status {
+                 BROKER_RETURN_IF_ERROR(account_directory_->FindById(id));
+                 return OkStatus();
+               }});
+  AddGraphRoutes(router);
+  if (!web_root.empty()) router.SetFallback(http::StaticFiles({.root = web_root}));
+}
+
+void Broker::RunJobs(const std::atomic<bool>& stop) {
+  using Steady = std::chrono::steady_clock;
+  auto next_cleanup = Steady::now();
+  while (!stop.load()) {
+    if (auto run = outbox_->RunDue(); !run.ok()) {
+      spdlog::warn("delivery run failed: {}", run.error().ToString());
+    }
+    if (Steady::now() >= next_cleanup) {
+      next_cleanup = Steady::now() + std::chrono::seconds(config_.job_interval_seconds);
+      if (auto n = registry_->CleanupExpired(clock_.NowSeconds()); !n.ok()) {
+        spdlog::warn("token clean-up failed: {}", n.error().ToString());
+      }
+      (void)sessions_->PurgeExpired();
+      if (vault_tokens_) (void)vault_tokens_->Tick();
+    }
+    (void)clock_.Persist(*db_);
+    for (int i = 0; i < 10 && !stop.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+}
+
+Status Broker::Serve(const std::string& executable_path) {
+  const sigset_t signals = BlockShutdownSignals();
+  BROKER_ASSIGN_OR_RETURN(const auto endpoint, config_.ListenEndpoint());
+  const std::string web_root = config_.ResolveWebRoot(executable_path);
+  RegisterHealthChecks();
+  BROKER_RETURN_IF_ERROR(PrepareSignIn());
+  http::Router router;
+  BuildRouter(router, web_root);
+
+  http::ServerOptions options;
+  options.listen_address = endpoint.first;
+  options.port = endpoint.second;
+  options.threads = config_.threads;
+  options.max_body_bytes = static_cast<size_t>(config_.max_body_bytes);
+  http::Server server(options, router);
+  BROKER_RETURN_IF_ERROR(server.Start());
+  audit::ShipperOptions shipping;
+  shipping.directory = (fs::path(config_.data_dir) / "audit").string();
+  audit_shipper_ = std::make_unique<audit::FileShipper>(*db_, clock_, shipping);
+  auth_audit_->Start();
+  audit_shipper_->Start();
+  last_use_->Start();
+  if (vault_tokens_) {
+    if (Status started = vault_tokens_->Start(); !started.ok()) {
+      spdlog::warn("Vault token look-up failed, will retry: {}", started.error().ToString());
+    }
+  }
+  std::atomic<bool> stop{false};
+  std::thread jobs([this, &stop] { RunJobs(stop); });
+  spdlog::info("Broker listening on http://{}:{} (database {}, web UI {})", endpoint.first,
+               server.port(), db_->Describe(), web_root.empty() ? "not found" : web_root);
+
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  spdlog::info("signal {} received, shutting down", signal_number);
+  server.Stop();
+  stop.store(true);
+  jobs.join();
+  last_use_->Stop();
+  auth_audit_->Stop();
+  audit_shipper_->Stop();
+  (void)clock_.Persist(*db_);
+  return OkStatus();
+}
+
+}  // namespace broker::app

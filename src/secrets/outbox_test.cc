@@ -1,0 +1,301 @@
+// The delivery outbox over SQLite with VaultToolsStore on the fake Vault: retries through an
+// outage without a restart, survival across a restart, supersession, and no token in any log
+// line, error or row once delivered.
+
+#include "secrets/outbox.h"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <sstream>
+
+#include "core/random.h"
+#include "secrets/test_env.h"
+
+namespace broker::secrets {
+namespace {
+
+using ::broker::secrets::testing::FakeVault;
+using ::broker::secrets::testing::FakeVaultScript;
+using ::broker::secrets::testing::FastConfig;
+using ::broker::testing::TempDir;
+
+constexpr char kPath[] = "tools/proj/svc";
+constexpr char kKey[] = "broker-jwt:33098695-4a5a-497c-a36a-61691785845c";
+constexpr char kCanary[] = "eyJhbGciOiJSUzI1NiJ9.CANARY-token-value.c2ln";
+constexpr UnixSeconds kStart = 1786371130;
+
+class OutboxTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(logs_);
+    previous_logger_ = spdlog::default_logger();
+    auto logger = std::make_shared<spdlog::logger>("capture", sink);
+    logger->set_level(spdlog::level::trace);
+    spdlog::set_default_logger(logger);
+    Reopen();
+  }
+  void TearDown() override {
+    spdlog::set_default_logger(previous_logger_);
+    EXPECT_EQ(logs_.str().find("CANARY"), std::string::npos) << logs_.str();
+  }
+
+  // A fresh Database and Outbox over the same file: what a process restart sees.
+  void Reopen() {
+    outbox_.reset();
+    db_.reset();
+    db_ = testing::MustOpen("sqlite:" + dir_.File("broker.db"));
+    outbox_ = std::make_unique<Outbox>(*db_, *sealer_, clock_, OsRandom::Instance());
+    outbox_->SetDestination(DeliveryKind::kVault, &destination_);
+  }
+
+  Result<std::string> Enqueue(int64_t generation, const std::string& value = kCanary,
+                              const std::string& account = "669af2ba1065137fb10ea955") {
+    DeliveryRequest request{DeliveryKind::kVault,
+                            kPath,
+                            kKey,
+                            SecretString(value),
+                            generation,
+                            account,
+                            "jti-" + std::to_string(generation)};
+    std::string id;
+    Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
+      BROKER_ASSIGN_OR_RETURN(id, outbox_->Enqueue(session, request));
+      return OkStatus();
+    });
+    if (!s.ok()) return std::move(s).error();
+    return id;
+  }
+
+  Delivery Get(const std::string& id) {
+    auto d = outbox_->Get(id);
+    EXPECT_TRUE(d.ok());
+    return d.ok() ? *d : Delivery{};
+  }
+
+  bool SealedValueErased(const std::string& id) {
+    auto r = db_->Execute("SELECT sealed_value FROM secrets_outbox WHERE id = $1", {id});
+    return r.ok() && !r->empty() && r->rows[0].IsNull(0);
+  }
+
+  std::string VaultValue() {
+    auto secret = vault_store_.Read(kPath);
+    if (!secret.ok()) return "<" + secret.error().message() + ">";
+    return secret->data.at(kKey).RevealForUse();
+  }
+
+  std::ostringstream logs_;
+  std::shared_ptr<spdlog::logger> previous_logger_;
+  TempDir dir_;
+  FakeClock clock_{kStart};
+  std::unique_ptr<Sealer> sealer_ = Sealer::FromKey(testing::TestKey());
+  FakeVault fake_{FakeVaultScript()};
+  VaultClient client_{FastConfig(fake_.addr())};
+  VaultToolsStore vault_store_{client_};
+  ToolsStoreDestination destination_{vault_store_};
+  std::unique_ptr<store::Database> db_;
+  std::unique_ptr<Outbox> outbox_;
+};
+
+TEST_F(OutboxTest, DeliversAndErasesTheTokenCopy) {
+  auto id = Enqueue(1);
+  ASSERT_TRUE(id.ok()) << id.error().ToString();
+  EXPECT_FALSE(SealedValueErased(*id));
+  auto stats = outbox_->RunDue();
+  ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+  EXPECT_EQ(stats->delivered, 1);
+  EXPECT_EQ(VaultValue(), kCanary);
+  Delivery d = Get(*id);
+  EXPECT_EQ(d.state, "done");
+  EXPECT_EQ(d.version, 1);
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.done_at, kStart * 1000);
+  EXPECT_TRUE(SealedValueErased(*id));
+  // Nothing left to do.
+  EXPECT_EQ(outbox_->RunDue()->attempted, 0);
+}
+
+TEST_F(OutboxTest, RolledBackTransactionLeavesNoDelivery) {
+  Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
+    DeliveryRequest request{
+        DeliveryKind::kVault, kPath, kKey, SecretString(kCanary), 1, "acc", "jti-1"};
+    BROKER_RETURN_IF_ERROR(outbox_->Enqueue(session, request));
+    return Aborted("token generation failed later");
+  });
+  ASSERT_FALSE(s.ok());
+  EXPECT_TRUE(outbox_->ListDeliveries("acc")->empty());
+}
+
+TEST_F(OutboxTest, VaultOutageKeepsDeliveryPendingThenSucceedsWithoutRestart) {
+  fake_.AddFault({{"mode", "503"}});
+  auto id = Enqueue(1);
+  ASSERT_TRUE(id.ok());
+  auto first = outbox_->RunDue();
+  ASSERT_TRUE(first.ok());
+  EXPECT_EQ(first->retried, 1);
+  Delivery d = Get(*id);
+  EXPECT_EQ(d.state, "pending");
+  EXPECT_EQ(d.attempts, 1);
+  EXPECT_EQ(d.last_error, "vault is unavailable");
+  EXPECT_GE(d.next_attempt_at, (kStart + 5) * 1000);
+  EXPECT_LE(d.next_attempt_at, (kStart + 5) * 1000 + 500);
+  Json shown = DeliveryToJson(d);
+  EXPECT_EQ(shown["outcome"], "pending");
+  EXPECT_EQ(shown["error"], "vault is unavailable");
+  // Not due yet: no attempt.
+  clock_.AdvanceSeconds(4);
+  EXPECT_EQ(outbox_->RunDue()->attempted, 0);
+  // Still down at the second attempt: the backoff doubles.
+  clock_.AdvanceSeconds(2);
+  EXPECT_EQ(outbox_->RunDue()->retried, 1);
+  d = Get(*id);
+  EXPECT_EQ(d.attempts, 2);
+  EXPECT_GE(d.next_attempt_at, clock_.NowMillis() + 10'000);
+  EXPECT_LE(d.next_attempt_at, clock_.NowMillis() + 11'000);
+  // Vault recovers.
+  fake_.ClearFaults();
+  clock_.AdvanceSeconds(11);
+  auto last = outbox_->RunDue();
+  ASSERT_TRUE(last.ok());
+  EXPECT_EQ(last->delivered, 1);
+  d = Get(*id);
+  EXPECT_EQ(d.state, "done");
+  EXPECT_EQ(d.attempts, 3);
+  EXPECT_FALSE(d.last_error.has_value());
+  EXPECT_EQ(VaultValue(), kCanary);
+  EXPECT_EQ(DeliveryToJson(d)["outcome"], "delivered");
+  EXPECT_FALSE(DeliveryToJson(d).contains("error"));
+}
+
+TEST_F(OutboxTest, BackoffIsCappedAtFiveMinutes) {
+  fake_.AddFault({{"mode", "503"}});
+  auto id = Enqueue(1);
+  ASSERT_TRUE(id.ok());
+  for (int i = 0; i < 10; ++i) {
+    clock_.AdvanceSeconds(400);
+    ASSERT_EQ(outbox_->RunDue()->retried, 1) << i;
+  }
+  Delivery d = Get(*id);
+  EXPECT_EQ(d.attempts, 10);
+  EXPECT_GE(d.next_attempt_at, clock_.NowMillis() + 300'000);
+  EXPECT_LE(d.next_attempt_at, clock_.NowMillis() + 330'000);
+}
+
+TEST_F(OutboxTest, RestartLosesNothing) {
+  fake_.AddFault({{"mode", "503"}});
+  auto id = Enqueue(1);
+  ASSERT_TRUE(id.ok());
+  EXPECT_EQ(outbox_->RunDue()->retried, 1);
+  Reopen();
+  fake_.ClearFaults();
+  clock_.AdvanceSeconds(6);
+  auto stats = outbox_->RunDue();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->delivered, 1);
+  EXPECT_EQ(Get(*id).state, "done");
+  EXPECT_EQ(VaultValue(), kCanary);
+}
+
+TEST_F(OutboxTest, NewerEnqueueSupersedesOlderPendingDelivery) {
+  auto older = Enqueue(1, "older-CANARY");
+  auto newer = Enqueue(2);
+  ASSERT_TRUE(older.ok() && newer.ok());
+  EXPECT_EQ(Get(*older).state, "superseded");
+  EXPECT_TRUE(SealedValueErased(*older));
+  auto stats = outbox_->RunDue();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->delivered, 1);
+  EXPECT_EQ(VaultValue(), kCanary);
+  EXPECT_EQ(fake_.Requests("PATCH apps/data/tools/proj/svc") +
+                fake_.Requests("POST apps/data/tools/proj/svc"),
+            1);
+  auto list = outbox_->ListDeliveries("669af2ba1065137fb10ea955");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 2u);
+  EXPECT_EQ(DeliveryToJson((*list)[1])["outcome"], "superseded");
+  EXPECT_EQ(DeliveryToJson((*list)[0])["outcome"], "delivered");
+}
+
+TEST_F(OutboxTest, DestinationHoldingNewerGenerationSupersedesDelivery) {
+  ASSERT_TRUE(vault_store_.Write(kPath, kKey, SecretString("generation-9"), {9}).ok());
+  auto id = Enqueue(3);
+  ASSERT_TRUE(id.ok());
+  auto stats = outbox_->RunDue();
+  ASSERT_TRUE(stats.ok());
+  EXPECT_EQ(stats->superseded, 1);
+  EXPECT_EQ(Get(*id).state, "superseded");
+  EXPECT_TRUE(SealedValueErased(*id));
+  EXPECT_EQ(VaultValue(), "generation-9");
+}
+
+TEST_F(OutboxTest, DeliveryWithoutDestinationStaysPending) {
+  DeliveryRequest request{DeliveryKind::kGithub,
+                          "bcgov/nr-broker",
+                          "BROKER_JWT_X",
+                          SecretString(kCanary),
+                          1,
+                          "acc",
+                          "jti-1"};
+  std::string id;
+  ASSERT_TRUE(db_->Transact(store::TxMode::kWrite,
+                            [&](store::Session& s) -> Status {
+                              BROKER_ASSIGN_OR_RETURN(id, outbox_->Enqueue(s, request));
+                              return OkStatus();
+                            })
+                  .ok());
+  EXPECT_EQ(outbox_->RunDue()->retried, 1);
+  Delivery d = Get(id);
+  EXPECT_EQ(d.state, "pending");
+  EXPECT_EQ(d.last_error, "No destination is configured for github deliveries");
+}
+
+TEST_F(OutboxTest, ListDeliveriesShowsApiShape) {
+  auto id = Enqueue(1);
+  ASSERT_TRUE(id.ok());
+  clock_.AdvanceSeconds(1);
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  auto list = outbox_->ListDeliveries("669af2ba1065137fb10ea955");
+  ASSERT_TRUE(list.ok());
+  ASSERT_EQ(list->size(), 1u);
+  Json shown = DeliveryToJson((*list)[0]);
+  EXPECT_EQ(shown, Json({{"kind", "vault"},
+                         {"target", kPath},
+                         {"version", 1},
+                         {"at", "2026-08-10T14:12:11.000Z"},
+                         {"outcome", "delivered"},
+                         {"jti", "jti-1"}}));
+  EXPECT_TRUE(outbox_->ListDeliveries("someone-else")->empty());
+}
+
+TEST_F(OutboxTest, TamperedRowDoesNotDecryptElsewhere) {
+  auto a = Enqueue(1);
+  ASSERT_TRUE(a.ok());
+  // Move the sealed value to a row for another target: it must not authenticate there.
+  DeliveryRequest other{
+      DeliveryKind::kVault, "tools/other/svc", kKey, SecretString("x"), 1, "acc", "jti-x"};
+  std::string b;
+  ASSERT_TRUE(db_->Transact(store::TxMode::kWrite,
+                            [&](store::Session& s) -> Status {
+                              BROKER_ASSIGN_OR_RETURN(b, outbox_->Enqueue(s, other));
+                              return OkStatus();
+                            })
+                  .ok());
+  ASSERT_TRUE(db_->Execute("UPDATE secrets_outbox SET sealed_value = (SELECT sealed_value FROM "
+                           "secrets_outbox WHERE id = $1) WHERE id = $2",
+                           {*a, b})
+                  .ok());
+  ASSERT_TRUE(db_->Execute("UPDATE secrets_outbox SET state = 'done' WHERE id = $1", {*a}).ok());
+  auto stats = outbox_->RunDue();
+  ASSERT_TRUE(stats.ok()) << stats.error().ToString();
+  EXPECT_EQ(stats->failed, 1);
+  EXPECT_EQ(stats->delivered, 0);
+  Delivery d = Get(b);
+  EXPECT_EQ(d.state, "failed");
+  EXPECT_EQ(d.last_error, "Stored value cannot be decrypted");
+  EXPECT_TRUE(SealedValueErased(b));
+  EXPECT_EQ(fake_.Raw("apps", "tools/other/svc"), Json());
+}
+
+}  // namespace
+}  // namespace broker::secrets
