@@ -41,8 +41,7 @@ struct AccessRule {
 
 class AccessRules {
  public:
-  AccessRules(store::Database& db, const audit::AuditLog& audit, const Clock& clock,
-              Random& random)
+  AccessRules(store::Database& db, const audit::AuditLog& audit, const Clock& clock, Random& random)
       : db_(db), audit_(audit), clock_(clock), random_(random) {}
 
   // Adds a rule (its id is returned in the copy). InvalidArgument for an empty member string.

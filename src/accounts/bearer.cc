@@ -40,7 +40,8 @@ std::string LoggableJti(std::string_view token) {
 
 Result<api::AccountPrincipal> Refuse(std::string_view jti, std::string_view reason) {
   spdlog::info("account token refused: jti={} reason={}", jti, reason);
-  return Unauthenticated("Unauthorized", std::string(reason));
+  // No "error" member: the NestJS body {"statusCode":401,"message":"Unauthorized"}.
+  return Unauthenticated("Unauthorized", std::string(reason)).WithLabel("");
 }
 
 }  // namespace
@@ -136,12 +137,12 @@ void BearerAuthenticator::Finish(const BearerCredentials& credentials, const jwt
   std::string reason;
   if (!outcome.ok()) {
     const Error& error = outcome.error();
-    reason = error.label().value_or(error.internal_message().empty() ? error.message()
-                                                                     : error.internal_message());
+    reason = error.label().value_or("");
+    if (reason.empty()) reason = error.internal_message();
+    if (reason.empty()) reason = error.message();
   }
-  audit_->Enqueue(audit::AuthenticationEnd(outcome.ok(), auth, {credentials.source_ip,
-                                                                credentials.user_agent},
-                                           reason));
+  audit_->Enqueue(audit::AuthenticationEnd(
+      outcome.ok(), auth, {credentials.source_ip, credentials.user_agent}, reason));
 }
 
 }  // namespace broker::accounts

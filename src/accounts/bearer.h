@@ -62,9 +62,9 @@ Status CheckAccountScope(const api::AccountPrincipal& caller, std::string_view a
 class BearerAuthenticator {
  public:
   // `last_use` and `audit` may be null (then that bookkeeping is skipped).
-  BearerAuthenticator(const jwt::KeySet& keys, TokenRegistry& registry,
-                      AccountDirectory& directory, AccessRules& rules, LastUseTracker* last_use,
-                      audit::BatchWriter* audit, const Clock& clock, BearerOptions options = {})
+  BearerAuthenticator(const jwt::KeySet& keys, TokenRegistry& registry, AccountDirectory& directory,
+                      AccessRules& rules, LastUseTracker* last_use, audit::BatchWriter* audit,
+                      const Clock& clock, BearerOptions options = {})
       : keys_(keys),
         registry_(registry),
         directory_(directory),
@@ -77,8 +77,7 @@ class BearerAuthenticator {
   Result<api::AccountPrincipal> Authenticate(const BearerCredentials& credentials);
 
  private:
-  Result<api::AccountPrincipal> Check(const BearerCredentials& credentials,
-                                      jwt::Claims& claims);
+  Result<api::AccountPrincipal> Check(const BearerCredentials& credentials, jwt::Claims& claims);
   Result<api::AccountPrincipal> CheckRegistry(const jwt::Claims& claims, UnixSeconds now);
   void Finish(const BearerCredentials& credentials, const jwt::Claims& claims,
               const Result<api::AccountPrincipal>& outcome);

@@ -5,8 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "accounts/high_water_clock.h"
 #include "accounts/test_env.h"
+#include "audit/shipper.h"
 #include "core/random.h"
 
 namespace broker::accounts {
@@ -81,7 +85,7 @@ TEST_P(BearerTest, TransportRules) {
 }
 
 TEST_P(BearerTest, ValidSignatureWithoutRegistryRowIsRefused) {
-  jwt::Claims claims{env.account_a.client_id, kStart + 3600, kStart, kStart,
+  jwt::Claims claims{env.account_a.client_id,      kStart + 3600,      kStart, kStart,
                      OsRandom::Instance().Uuid4(), env.account_a.email};
   ExpectUnauthorized(env.Authenticate(Forge(claims)));
 }
@@ -190,8 +194,7 @@ TEST_P(BearerTest, LastUseIsFlushedInBatches) {
 TEST_P(BearerTest, OneAuditRecordPerStateChangeAndTheChainVerifies) {
   const std::string first = env.Generate(env.account_a);
   const std::string second = env.Generate(env.account_a);
-  ASSERT_TRUE(
-      env.registry->RevokeOne(env.manager, env.account_a.id, ClaimsOf(first).jti, {}).ok());
+  ASSERT_TRUE(env.registry->RevokeOne(env.manager, env.account_a.id, ClaimsOf(first).jti, {}).ok());
   ASSERT_TRUE(env.registry->RevokeAll(env.manager, env.account_a.id, {}).ok());
   auto rs = env.db->Execute("SELECT record FROM audit_log ORDER BY sequence");
   ASSERT_TRUE(rs.ok());
@@ -212,15 +215,18 @@ TEST_P(BearerTest, OneAuditRecordPerStateChangeAndTheChainVerifies) {
 
 TEST_P(BearerTest, FailingAuditInsertFailsTheGeneration) {
   if (GetParam() == Engine::kSqlite) {
-    ASSERT_TRUE(env.db->Execute("CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log BEGIN "
-                                "SELECT RAISE(ABORT, 'injected'); END")
+    ASSERT_TRUE(env.db
+                    ->Execute("CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log BEGIN "
+                              "SELECT RAISE(ABORT, 'injected'); END")
                     .ok());
   } else {
-    ASSERT_TRUE(env.db->Execute("CREATE FUNCTION audit_fail() RETURNS trigger AS $$ BEGIN "
-                                "RAISE EXCEPTION 'injected'; END $$ LANGUAGE plpgsql")
+    ASSERT_TRUE(env.db
+                    ->Execute("CREATE FUNCTION audit_fail() RETURNS trigger AS $$ BEGIN "
+                              "RAISE EXCEPTION 'injected'; END $$ LANGUAGE plpgsql")
                     .ok());
-    ASSERT_TRUE(env.db->Execute("CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log FOR EACH "
-                                "ROW EXECUTE FUNCTION audit_fail()")
+    ASSERT_TRUE(env.db
+                    ->Execute("CREATE TRIGGER audit_fail BEFORE INSERT ON audit_log FOR EACH "
+                              "ROW EXECUTE FUNCTION audit_fail()")
                     .ok());
   }
   auto issued = env.registry->Generate(env.manager, env.account_a.id, 3600, {}, {});
@@ -238,14 +244,23 @@ TEST_P(BearerTest, NoTokenInTheAuditTableOrTheRegistry) {
   (void)env.Authenticate("garbage." + tokens[0]);
   ASSERT_TRUE(env.auth_audit->Flush().ok());
   ASSERT_TRUE(env.last_use->Flush().ok());
-  const std::string dump = AllText("SELECT record FROM audit_log") +
-                           AllText("SELECT jti, client_id, sub, created_by_name, "
-                                   "last_used_user_agent FROM token_registry");
+  const std::string dump =
+      AllText("SELECT record FROM audit_log") + AllText(
+                                                    "SELECT jti, client_id, sub, created_by_name, "
+                                                    "last_used_user_agent FROM token_registry");
   EXPECT_NE(dump.find("authentication"), std::string::npos);
+  audit::ShipperOptions ship_options;
+  ship_options.directory = env.dir.File("audit");
+  audit::FileShipper shipper(*env.db, env.clock, ship_options);
+  ASSERT_GT(shipper.ShipOnce().value(), 0);
+  std::ifstream in(ship_options.directory + "/audit-2027-01-15.log");
+  const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(file.find("token-generation"), std::string::npos);
   for (const std::string& token : tokens) {
     const std::string signature = token.substr(token.rfind('.') + 1);
     EXPECT_EQ(dump.find(token), std::string::npos);
     EXPECT_EQ(dump.find(signature), std::string::npos);
+    EXPECT_EQ(file.find(signature), std::string::npos);
   }
 }
 
@@ -282,8 +297,7 @@ TEST_P(BearerTest, HighWaterClockNeverRunsBackwards) {
   EXPECT_EQ(restarted.NowSeconds(), kStart + 10);
 }
 
-INSTANTIATE_TEST_SUITE_P(Engines, BearerTest,
-                         ::testing::Values(Engine::kSqlite, Engine::kPostgres),
+INSTANTIATE_TEST_SUITE_P(Engines, BearerTest, ::testing::Values(Engine::kSqlite, Engine::kPostgres),
                          testing::EngineParamName());
 
 }  // namespace

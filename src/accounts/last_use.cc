@@ -25,11 +25,11 @@ Result<size_t> LastUseTracker::Flush() {
   if (batch.empty()) return size_t{0};
   Status status = db_.Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
     for (const auto& [jti, use] : batch) {
-      BROKER_RETURN_IF_ERROR(session.Execute(
-          "UPDATE token_registry SET last_used_at = $2, last_used_ip = $3, "
-          "last_used_user_agent = $4 WHERE jti = $1 AND (last_used_at IS NULL OR "
-          "last_used_at < $2)",
-          {jti, use.at, use.ip, use.user_agent}));
+      BROKER_RETURN_IF_ERROR(
+          session.Execute("UPDATE token_registry SET last_used_at = $2, last_used_ip = $3, "
+                          "last_used_user_agent = $4 WHERE jti = $1 AND (last_used_at IS NULL OR "
+                          "last_used_at < $2)",
+                          {jti, use.at, use.ip, use.user_agent}));
     }
     return OkStatus();
   });

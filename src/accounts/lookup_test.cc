@@ -66,8 +66,12 @@ TEST_F(LookupTest, ForeignOrTamperedTokens) {
   auto found = Find(tampered);
   ASSERT_TRUE(found.ok());
   EXPECT_EQ(found->signature_valid, false);
-  jwt::Claims unknown{env.account_b.client_id, kStart + 3600, kStart, kStart,
-                      "44444444-4444-4444-8444-444444444444", env.account_b.email};
+  jwt::Claims unknown{env.account_b.client_id,
+                      kStart + 3600,
+                      kStart,
+                      kStart,
+                      "44444444-4444-4444-8444-444444444444",
+                      env.account_b.email};
   auto unregistered = Find(env.keys->Sign(unknown).value().RevealForUse());
   ASSERT_TRUE(unregistered.ok());
   EXPECT_EQ(unregistered->state, "unknown");

@@ -76,27 +76,29 @@ audit::Operator OperatorOf(const api::UserPrincipal& user) {
   return {.id = user.user_id, .name = user.name, .email = user.email};
 }
 
-Error BlockListMatch() {
-  return PermissionDenied("Invalid JWT").WithLabel("Block list has match");
-}
+Error BlockListMatch() { return PermissionDenied("Invalid JWT").WithLabel("Block list has match"); }
 
 }  // namespace
 
 std::string_view TokenStateName(TokenState state) {
   switch (state) {
-    case TokenState::kActive: return "active";
-    case TokenState::kGrace: return "grace";
-    case TokenState::kBlocked: return "blocked";
-    case TokenState::kExpired: return "expired";
+    case TokenState::kActive:
+      return "active";
+    case TokenState::kGrace:
+      return "grace";
+    case TokenState::kBlocked:
+      return "blocked";
+    case TokenState::kExpired:
+      return "expired";
   }
   return "unknown";
 }
 
 TokenState StateAt(const TokenRow& row, UnixSeconds now) {
-  if (row.blocked) return TokenState::kBlocked;
+  // A grace period that has ended counts as blocked, as if the newer token had blocked it.
+  if (row.blocked || (row.grace_until && now >= *row.grace_until)) return TokenState::kBlocked;
   if (row.exp <= now) return TokenState::kExpired;
-  if (!row.grace_until) return TokenState::kActive;
-  return now < *row.grace_until ? TokenState::kGrace : TokenState::kBlocked;
+  return row.grace_until ? TokenState::kGrace : TokenState::kActive;
 }
 
 Status CheckLifetime(int64_t seconds, std::string_view parameter) {
@@ -106,10 +108,10 @@ Status CheckLifetime(int64_t seconds, std::string_view parameter) {
 }
 
 Result<int64_t> LockAccount(store::Session& session, const std::string& account_id) {
-  BROKER_RETURN_IF_ERROR(session.Execute(
-      "INSERT INTO account_lock (account_id, generation) VALUES ($1, 0) "
-      "ON CONFLICT (account_id) DO NOTHING",
-      {account_id}));
+  BROKER_RETURN_IF_ERROR(
+      session.Execute("INSERT INTO account_lock (account_id, generation) VALUES ($1, 0) "
+                      "ON CONFLICT (account_id) DO NOTHING",
+                      {account_id}));
   BROKER_ASSIGN_OR_RETURN(
       store::ResultSet rs,
       session.Execute("SELECT generation FROM account_lock WHERE account_id = $1" +
@@ -154,8 +156,7 @@ Result<AccountRecord> TokenRegistry::ManagedAccount(const api::UserPrincipal& us
 }
 
 Result<IssuedToken> TokenRegistry::Generate(const api::UserPrincipal& user,
-                                            std::string_view account_id,
-                                            int64_t lifetime_seconds,
+                                            std::string_view account_id, int64_t lifetime_seconds,
                                             const GenerateOptions& options,
                                             const audit::RequestInfo& request) {
   BROKER_RETURN_IF_ERROR(CheckLifetime(lifetime_seconds, "expiration"));
@@ -169,15 +170,14 @@ Result<IssuedToken> TokenRegistry::Generate(const api::UserPrincipal& user,
   return Issue(issue);
 }
 
-Result<IssuedToken> TokenRegistry::Renew(const api::AccountPrincipal& caller,
-                                         int64_t ttl_seconds,
+Result<IssuedToken> TokenRegistry::Renew(const api::AccountPrincipal& caller, int64_t ttl_seconds,
                                          const audit::RequestInfo& request) {
   BROKER_RETURN_IF_ERROR(CheckLifetime(ttl_seconds, "ttl"));
   BROKER_ASSIGN_OR_RETURN(std::optional<TokenRow> row, Find(caller.jti));
-  if (!row || row->account_id != caller.account_id) return Unauthenticated();
+  if (!row || row->account_id != caller.account_id) return Unauthenticated().WithLabel("");
   auto account = directory_.FindById(row->account_id);
   if (!account.ok()) {
-    if (account.error().code() == ErrorCode::kNotFound) return Unauthenticated();
+    if (account.error().code() == ErrorCode::kNotFound) return Unauthenticated().WithLabel("");
     return std::move(account).error();
   }
   // A renewal keeps the original creator, so the token page still names a person.
@@ -224,9 +224,9 @@ Status TokenRegistry::IssueInTransaction(store::Session& session, const IssueReq
   out.options = issue.options;
   out.renewal = issue.renewing_jti.has_value();
   BROKER_RETURN_IF_ERROR(InsertRow(session, out, issue.creator, slot, generation + 1));
-  BROKER_RETURN_IF_ERROR(session.Execute(
-      "UPDATE account_lock SET generation = $2 WHERE account_id = $1",
-      {issue.account.id, generation + 1}));
+  BROKER_RETURN_IF_ERROR(
+      session.Execute("UPDATE account_lock SET generation = $2 WHERE account_id = $1",
+                      {issue.account.id, generation + 1}));
   BROKER_RETURN_IF_ERROR(audit_.AppendInTransaction(
       session, audit::TokenCreated({issue.account.name, issue.account.client_id},
                                    AuthOf(out.claims), issue.creator.human, issue.request)));
@@ -237,14 +237,13 @@ Status TokenRegistry::IssueInTransaction(store::Session& session, const IssueReq
 Status TokenRegistry::CheckRenewalAllowed(store::Session& session, const IssueRequest& issue) {
   BROKER_ASSIGN_OR_RETURN(
       std::vector<TokenRow> newest,
-      SelectRows(session, "account_id = $1 ORDER BY generation DESC LIMIT 1",
-                 {issue.account.id}));
+      SelectRows(session, "account_id = $1 ORDER BY generation DESC LIMIT 1", {issue.account.id}));
   BROKER_ASSIGN_OR_RETURN(std::vector<TokenRow> own,
                           SelectRows(session, "jti = $1", {*issue.renewing_jti}));
-  if (own.empty()) return Unauthenticated();
+  if (own.empty()) return Unauthenticated().WithLabel("");
   const TokenState state = StateAt(own.front(), Now());
   if (state == TokenState::kBlocked) return BlockListMatch();
-  if (state == TokenState::kExpired) return Unauthenticated();
+  if (state == TokenState::kExpired) return Unauthenticated().WithLabel("");
   if (newest.empty() || newest.front().jti != *issue.renewing_jti) {
     return Aborted("Only the newest token of an account may renew it");
   }
@@ -265,10 +264,10 @@ Status TokenRegistry::Supersede(store::Session& session, const std::string& acco
       "blocked_reason = 'superseded' WHERE account_id = $1 AND state = 'active' AND jti <> $2",
       {account_id, newest.jti, clock_.NowMillis()}));
   const UnixSeconds grace_until = now + options_.grace_seconds;
-  BROKER_RETURN_IF_ERROR(session.Execute(
-      "UPDATE token_registry SET grace_until = $2 WHERE jti = $1 AND "
-      "(grace_until IS NULL OR grace_until > $2)",
-      {newest.jti, grace_until}));
+  BROKER_RETURN_IF_ERROR(
+      session.Execute("UPDATE token_registry SET grace_until = $2 WHERE jti = $1 AND "
+                      "(grace_until IS NULL OR grace_until > $2)",
+                      {newest.jti, grace_until}));
   return OkStatus();
 }
 
@@ -280,11 +279,11 @@ Status TokenRegistry::InsertRow(store::Session& session, const IssuedToken& issu
   }
   const jwt::Claims& c = issued.claims;
   BROKER_RETURN_IF_ERROR(session.Execute(
-          "INSERT INTO token_registry (jti, account_id, client_id, sub, exp, iat, created_at, "
-          "created_by_user_id, created_by_name, state, slot, generation, token_hmac) VALUES "
-          "($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, $12)",
-          {c.jti, issued.account.id, c.client_id, c.sub, c.exp, c.iat, clock_.NowMillis(),
-           creator.user_id, creator.name, slot, generation, hmac}));
+      "INSERT INTO token_registry (jti, account_id, client_id, sub, exp, iat, created_at, "
+      "created_by_user_id, created_by_name, state, slot, generation, token_hmac) VALUES "
+      "($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11, $12)",
+      {c.jti, issued.account.id, c.client_id, c.sub, c.exp, c.iat, clock_.NowMillis(),
+       creator.user_id, creator.name, slot, generation, hmac}));
   return OkStatus();
 }
 
@@ -293,10 +292,10 @@ Status TokenRegistry::RevokeAll(const api::UserPrincipal& user, std::string_view
   BROKER_ASSIGN_OR_RETURN(AccountRecord account, ManagedAccount(user, account_id));
   Status status = db_.Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
     BROKER_RETURN_IF_ERROR(LockAccount(session, account.id));
-    BROKER_RETURN_IF_ERROR(session.Execute(
-        "UPDATE token_registry SET state = 'blocked', blocked_at = $2, "
-        "blocked_reason = 'revoked' WHERE account_id = $1 AND state = 'active'",
-        {account.id, clock_.NowMillis()}));
+    BROKER_RETURN_IF_ERROR(
+        session.Execute("UPDATE token_registry SET state = 'blocked', blocked_at = $2, "
+                        "blocked_reason = 'revoked' WHERE account_id = $1 AND state = 'active'",
+                        {account.id, clock_.NowMillis()}));
     BROKER_RETURN_IF_ERROR(audit_.AppendInTransaction(
         session, audit::TokenRevoked({account.name, account.client_id}, "multiple",
                                      OperatorOf(user), request)));
@@ -316,12 +315,12 @@ Status TokenRegistry::RevokeOne(const api::UserPrincipal& user, std::string_view
   Status status = db_.Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
     changed = false;
     BROKER_RETURN_IF_ERROR(LockAccount(session, account.id));
-    BROKER_ASSIGN_OR_RETURN(store::ResultSet rs,
-                            session.Execute(
-                                "UPDATE token_registry SET state = 'blocked', blocked_at = $3, "
-                                "blocked_reason = 'revoked' WHERE account_id = $1 AND jti = $2 "
-                                "AND state = 'active'",
-                                {account.id, std::string(jti), clock_.NowMillis()}));
+    BROKER_ASSIGN_OR_RETURN(
+        store::ResultSet rs,
+        session.Execute("UPDATE token_registry SET state = 'blocked', blocked_at = $3, "
+                        "blocked_reason = 'revoked' WHERE account_id = $1 AND jti = $2 "
+                        "AND state = 'active'",
+                        {account.id, std::string(jti), clock_.NowMillis()}));
     if (rs.affected_rows == 0) {
       BROKER_ASSIGN_OR_RETURN(
           std::vector<TokenRow> rows,
@@ -361,9 +360,9 @@ Result<std::optional<TokenRow>> TokenRegistry::Find(std::string_view jti) {
 }
 
 Result<int64_t> TokenRegistry::CleanupExpired(UnixSeconds now) {
-  BROKER_ASSIGN_OR_RETURN(store::ResultSet rs,
-                          db_.Execute("DELETE FROM token_registry WHERE exp < $1",
-                                      {now - kCleanupDelaySeconds}));
+  BROKER_ASSIGN_OR_RETURN(
+      store::ResultSet rs,
+      db_.Execute("DELETE FROM token_registry WHERE exp < $1", {now - kCleanupDelaySeconds}));
   return rs.affected_rows;
 }
 

@@ -4,7 +4,8 @@
 // state. It is the single authority on whether a correctly signed token is usable.
 //
 // States at time `now` (Unix seconds, from the injected Clock), exact to the second:
-//   blocked  the row was revoked, superseded (third-newest), or its grace period ended;
+//   blocked  the row was revoked or superseded (third-newest), or its grace period ended
+//            (now >= grace_until), whatever exp says;
 //   expired  exp <= now;
 //   grace    a newer token was issued and now < grace_until (= the newer token's iat + grace);
 //   active   otherwise.
@@ -167,14 +168,12 @@ class TokenRegistry {
   };
 
   Result<IssuedToken> Issue(const IssueRequest& issue);
-  Status IssueInTransaction(store::Session& session, const IssueRequest& issue,
-                            IssuedToken& out);
+  Status IssueInTransaction(store::Session& session, const IssueRequest& issue, IssuedToken& out);
   Status CheckRenewalAllowed(store::Session& session, const IssueRequest& issue);
   Status Supersede(store::Session& session, const std::string& account_id, UnixSeconds now);
   Status InsertRow(store::Session& session, const IssuedToken& issued, const Creator& creator,
                    int64_t slot, int64_t generation);
-  Result<AccountRecord> ManagedAccount(const api::UserPrincipal& user,
-                                       std::string_view account_id);
+  Result<AccountRecord> ManagedAccount(const api::UserPrincipal& user, std::string_view account_id);
   void Notify(const std::string& client_id) const;
 
   store::Database& db_;

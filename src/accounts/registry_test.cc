@@ -166,10 +166,9 @@ TEST_P(RegistryTest, RevokeOneByJti) {
   EXPECT_TRUE(Accepted(second));
   // Idempotent, and scoped to the account.
   EXPECT_TRUE(env.registry->RevokeOne(env.manager, env.account_a.id, JtiOf(first), {}).ok());
-  EXPECT_EQ(env.registry->RevokeOne(env.manager, env.account_b.id, JtiOf(second), {})
-                .error()
-                .code(),
-            ErrorCode::kNotFound);
+  EXPECT_EQ(
+      env.registry->RevokeOne(env.manager, env.account_b.id, JtiOf(second), {}).error().code(),
+      ErrorCode::kNotFound);
   EXPECT_TRUE(Accepted(second));
 }
 
@@ -217,18 +216,16 @@ TEST_P(RegistryTest, CleanupDeletesRowsExpiredForADay) {
 
 TEST_P(RegistryTest, ChangeListenerHearsEveryChangeAfterCommit) {
   std::vector<std::string> heard;
-  env.registry->SetChangeListener([&](const std::string& client_id) {
-    heard.push_back(client_id);
-  });
+  env.registry->SetChangeListener(
+      [&](const std::string& client_id) { heard.push_back(client_id); });
   env.Generate(env.account_a);
   ASSERT_TRUE(env.registry->RevokeAll(env.manager, env.account_a.id, {}).ok());
   EXPECT_EQ(heard, (std::vector<std::string>{env.account_a.client_id, env.account_a.client_id}));
 }
 
 TEST_P(RegistryTest, PreCommitHookFailureRollsBackTheGeneration) {
-  env.registry->SetPreCommitHook([](store::Session&, const IssuedToken&) -> Status {
-    return Unavailable("outbox full");
-  });
+  env.registry->SetPreCommitHook(
+      [](store::Session&, const IssuedToken&) -> Status { return Unavailable("outbox full"); });
   auto issued = env.registry->Generate(env.manager, env.account_a.id, 3600, {}, {});
   ASSERT_FALSE(issued.ok());
   EXPECT_EQ(issued.error().code(), ErrorCode::kUnavailable);

@@ -36,8 +36,7 @@ Result<AccountRecord> FakeDirectory::FindByClientId(std::string_view client_id) 
   return NotFound("No broker account has this client_id");
 }
 
-Status FakeDirectory::CheckMayManage(const api::UserPrincipal& user,
-                                     const AccountRecord& account) {
+Status FakeDirectory::CheckMayManage(const api::UserPrincipal& user, const AccountRecord& account) {
   std::lock_guard lock(mutex_);
   if (user.admin || managers_[account.id].count(user.user_id) > 0) return OkStatus();
   return PermissionDenied("Requires lead-developer or full-access on team team-" + account.name);
@@ -52,9 +51,7 @@ Result<std::vector<AccountRecord>> FakeDirectory::ListManageable(const api::User
   return out;
 }
 
-std::string EngineName(Engine engine) {
-  return engine == Engine::kSqlite ? "Sqlite" : "Postgres";
-}
+std::string EngineName(Engine engine) { return engine == Engine::kSqlite ? "Sqlite" : "Postgres"; }
 
 namespace {
 
@@ -134,9 +131,9 @@ std::string Env::Generate(const AccountRecord& account) {
 }
 
 int64_t Env::ActiveRowCount(const std::string& account_id) {
-  auto rs = db->Execute(
-      "SELECT COUNT(*) FROM token_registry WHERE account_id = $1 AND state = 'active'",
-      {account_id});
+  auto rs =
+      db->Execute("SELECT COUNT(*) FROM token_registry WHERE account_id = $1 AND state = 'active'",
+                  {account_id});
   return rs.ok() ? rs->rows[0].Int(0) : -1;
 }
 

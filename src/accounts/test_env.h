@@ -4,13 +4,13 @@
 // environment (database on SQLite or PostgreSQL, HS256 keys, FakeClock, registry, rules,
 // bearer authenticator, audit). Test-only; linked as broker::accounts_testing.
 
+#include <gtest/gtest.h>
+
 #include <map>
 #include <memory>
 #include <mutex>
 #include <set>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "accounts/access_rules.h"
 #include "accounts/bearer.h"

@@ -1,6 +1,7 @@
 #include "app/broker.h"
 
 #include <signal.h>
+#include <spdlog/spdlog.h>
 #include <sys/stat.h>
 
 #include <chrono>
@@ -10,14 +11,15 @@
 #include <sstream>
 #include <thread>
 
-#include <spdlog/spdlog.h>
-
 #include "api/auth/auth_api.h"
-#include "api/graph/graph_api.h"
+#include "api/graph/graph_routes.h"
+#include "api/intention/intention_routes.h"
+#include "api/provision/provision_routes.h"
 #include "api/secrets/secrets_api.h"
 #include "graph/traversals.h"
 #include "http/server.h"
 #include "http/static_files.h"
+#include "intentions/store.h"
 #include "secrets/tools_path.h"
 #include "users/schema.h"
 #include "users/web_policy.h"
@@ -75,9 +77,7 @@ sigset_t BlockShutdownSignals() {
 }  // namespace
 
 Broker::Broker(Config config)
-    : config_(std::move(config)),
-      clock_(SystemClock::Instance()),
-      random_(OsRandom::Instance()) {}
+    : config_(std::move(config)), clock_(SystemClock::Instance()), random_(OsRandom::Instance()) {}
 
 Broker::~Broker() = default;
 
@@ -115,13 +115,16 @@ Status Broker::Init() {
   access_rules_ = std::make_unique<accounts::AccessRules>(*db_, *audit_, clock_, random_);
   last_use_ = std::make_unique<accounts::LastUseTracker>(*db_);
   auth_audit_ = std::make_unique<audit::BatchWriter>(*db_, *audit_);
-  bearer_ = std::make_unique<accounts::BearerAuthenticator>(
-      *keys_, *registry_, *account_directory_, *access_rules_, last_use_.get(), auth_audit_.get(),
-      clock_);
-  lookup_ = std::make_unique<accounts::TokenLookup>(*registry_, *account_directory_, *keys_, clock_);
+  bearer_ = std::make_unique<accounts::BearerAuthenticator>(*keys_, *registry_, *account_directory_,
+                                                            *access_rules_, last_use_.get(),
+                                                            auth_audit_.get(), clock_);
+  lookup_ =
+      std::make_unique<accounts::TokenLookup>(*registry_, *account_directory_, *keys_, clock_);
 
   BROKER_RETURN_IF_ERROR(OpenToolsStore());
   WireTokenDistribution();
+  BROKER_RETURN_IF_ERROR(intentions::MigrateIntentions(*db_));
+  OpenIntentions();
   return OkStatus();
 }
 
@@ -148,8 +151,35 @@ Status Broker::OpenToolsStore() {
     tools_store_ = std::make_unique<secrets::VaultToolsStore>(*vault_client_);
   }
   outbox_ = std::make_unique<secrets::Outbox>(*db_, *sealer_, clock_, random_);
+  graph_events_ = std::make_unique<GraphEventHub>();
   vault_destination_ = std::make_unique<secrets::ToolsStoreDestination>(*tools_store_);
   outbox_->SetDestination(secrets::DeliveryKind::kVault, vault_destination_.get());
+  return OkStatus();
+}
+
+void Broker::OpenIntentions() {
+  intentions::IntentionDeps deps;
+  deps.db = db_.get();
+  deps.graph = graph_.get();
+  deps.audit = audit_.get();
+  deps.clock = &clock_;
+  deps.random = &random_;
+  deps.token_still_valid = [this](std::string_view jti) { return TokenStillAccepted(jti); };
+  intentions_ = std::make_unique<intentions::IntentionService>(deps);
+  if (vault_client_) {
+    intentions::ProvisionOptions options;
+    options.approle_mount = config_.vault.approle_path;
+    provisioner_ = std::make_unique<intentions::Provisioner>(*intentions_, *vault_client_, options);
+  }
+}
+
+// Provisioning refuses intentions whose opening token was revoked or blocked since: a revoke
+// must stop automation that is already mid-intention, not only new intentions.
+Status Broker::TokenStillAccepted(std::string_view jti) {
+  BROKER_ASSIGN_OR_RETURN(const auto row, registry_->Find(jti));
+  if (!row || !accounts::IsAccepted(accounts::StateAt(*row, clock_.NowSeconds()))) {
+    return PermissionDenied("The account token that opened this intention is no longer valid");
+  }
   return OkStatus();
 }
 
@@ -176,8 +206,8 @@ Status Broker::EnqueueDeliveries(store::Session& session, const accounts::Issued
   const graph::AccountServices services =
       graph::ServicesForAccount(*snapshot, issued.account.vertex_id);
   for (const graph::Vertex* orphan : services.without_unique_project) {
-    spdlog::warn("token {} not delivered to service {}: it has no unique project", issued.claims.jti,
-                 orphan->name);
+    spdlog::warn("token {} not delivered to service {}: it has no unique project",
+                 issued.claims.jti, orphan->name);
   }
   for (const graph::ProjectService& bound : services.bound) {
     BROKER_ASSIGN_OR_RETURN(const std::string path,
@@ -196,8 +226,13 @@ Status Broker::EnqueueDeliveries(store::Session& session, const accounts::Issued
 }
 
 api::UserPrincipal Broker::CliOperator() const {
-  return {.user_id = "cli", .vertex_id = "", .username = "cli", .name = "broker CLI",
-          .email = "", .admin = true, .csrf_token = ""};
+  return {.user_id = "cli",
+          .vertex_id = "",
+          .username = "cli",
+          .name = "broker CLI",
+          .email = "",
+          .admin = true,
+          .csrf_token = ""};
 }
 
 Result<std::vector<std::pair<std::string, std::string>>> Broker::LoadDemo() {
@@ -230,7 +265,8 @@ void Broker::RegisterHealthChecks() {
   health_.Add("toolsStore", false, [this] {
     if (!vault_tokens_) return api::ComponentHealth{api::HealthState::kUp, "local encrypted store"};
     const secrets::Health vault = vault_tokens_->health();
-    if (vault.state == secrets::HealthState::kOk) return api::ComponentHealth{api::HealthState::kUp, "vault"};
+    if (vault.state == secrets::HealthState::kOk)
+      return api::ComponentHealth{api::HealthState::kUp, "vault"};
     return api::ComponentHealth{api::HealthState::kDegraded, vault.reason};
   });
 }
@@ -243,12 +279,11 @@ Status Broker::PrepareSignIn() {
   web.origin.allowed_origin = config_.public_url;
   session_auth_ =
       std::make_unique<api::auth::SessionAuthenticator>(*sessions_, *user_directory_, web);
-  BROKER_ASSIGN_OR_RETURN(const auto oidc_config,
-                          users::OidcConfigFromEnv([](std::string_view name) {
-                            const char* value = std::getenv(std::string(name).c_str());
-                            return value == nullptr ? std::nullopt
-                                                    : std::optional<std::string>(value);
-                          }));
+  BROKER_ASSIGN_OR_RETURN(
+      const auto oidc_config, users::OidcConfigFromEnv([](std::string_view name) {
+        const char* value = std::getenv(std::string(name).c_str());
+        return value == nullptr ? std::nullopt : std::optional<std::string>(value);
+      }));
   if (oidc_config) {
     oidc_http_ = std::make_unique<users::CurlHttpClient>();
     oidc_ = std::make_unique<users::OidcClient>(*oidc_config, *db_, *oidc_http_, clock_, random_);
@@ -276,15 +311,37 @@ void Broker::BuildRouter(http::Router& router, const std::string& web_root) {
                                       .keys = keys_.get(),
                                       .events = &token_events_,
                                       .clock = &clock_});
-  api::secrets_api::AddSecretsRoutes(
-      router, {.auth = auth_,
-               .outbox = outbox_.get(),
-               .account_exists = [this](std::string_view id) -> Status {
-                 BROKER_RETURN_IF_ERROR(account_directory_->FindById(id));
-                 return OkStatus();
-               }});
+  api::secrets_api::AddSecretsRoutes(router,
+                                     {.auth = auth_,
+                                      .outbox = outbox_.get(),
+                                      .account_exists = [this](std::string_view id) -> Status {
+                                        BROKER_RETURN_IF_ERROR(account_directory_->FindById(id));
+                                        return OkStatus();
+                                      }});
   AddGraphRoutes(router);
+  api::RegisterIntentionRoutes(router, *intentions_, auth_);
+  if (provisioner_) api::RegisterProvisionRoutes(router, *provisioner_);
   if (!web_root.empty()) router.SetFallback(http::StaticFiles({.root = web_root}));
+}
+
+void Broker::AddGraphRoutes(http::Router& router) {
+  api::RegisterGraphRoutes(router, *graph_, auth_);
+  graph_->SetChangeListener([this](std::string_view event, const Json& payload) {
+    graph_events_->Publish(event, payload);
+  });
+  router.AddStream("/v1/graph/events",
+                   [this](const http::Request& request,
+                          std::shared_ptr<http::EventSink> sink) -> std::optional<http::Response> {
+                     auto user = auth_.require_user(request);
+                     if (!user.ok() && request.Header("authorization")) {
+                       auto account = auth_.require_account(request);
+                       if (!account.ok()) return http::Response::FromError(account.error());
+                     } else if (!user.ok()) {
+                       return http::Response::FromError(user.error());
+                     }
+                     graph_events_->Add(std::move(sink));
+                     return std::nullopt;
+                   });
 }
 
 void Broker::RunJobs(const std::atomic<bool>& stop) {
@@ -300,6 +357,10 @@ void Broker::RunJobs(const std::atomic<bool>& stop) {
         spdlog::warn("token clean-up failed: {}", n.error().ToString());
       }
       (void)sessions_->PurgeExpired();
+      if (auto n = intentions_->ExpireDue(); !n.ok()) {
+        spdlog::warn("intention expiry failed: {}", n.error().ToString());
+      }
+      (void)intentions_->CleanupStale();
       if (vault_tokens_) (void)vault_tokens_->Tick();
     }
     (void)clock_.Persist(*db_);

@@ -26,6 +26,8 @@
 #include "audit/shipper.h"
 #include "graph/graph.h"
 #include "http/router.h"
+#include "intentions/provision.h"
+#include "intentions/service.h"
 #include "jwt/jwt.h"
 #include "secrets/local_tools_store.h"
 #include "secrets/outbox.h"
@@ -35,10 +37,10 @@
 #include "store/database.h"
 #include "users/credentials.h"
 #include "users/http_client.h"
-#include "users/web_policy.h"
 #include "users/oidc.h"
 #include "users/password.h"
 #include "users/sessions.h"
+#include "users/web_policy.h"
 
 namespace broker::app {
 
@@ -82,10 +84,13 @@ class Broker {
   Status Init();
   Status OpenKeys();
   Status OpenToolsStore();
+  void OpenIntentions();
+  Status TokenStillAccepted(std::string_view jti);
   void WireTokenDistribution();
   Status EnqueueDeliveries(store::Session& session, const accounts::IssuedToken& issued);
   Status PrepareSignIn();
   void BuildRouter(http::Router& router, const std::string& web_root);
+  void AddGraphRoutes(http::Router& router);
   void RegisterHealthChecks();
   void RunJobs(const std::atomic<bool>& stop);
 
@@ -114,6 +119,8 @@ class Broker {
   std::unique_ptr<secrets::ToolsStore> tools_store_;
   std::unique_ptr<secrets::ToolsStoreDestination> vault_destination_;
   std::unique_ptr<secrets::Outbox> outbox_;
+  std::unique_ptr<intentions::IntentionService> intentions_;
+  std::unique_ptr<intentions::Provisioner> provisioner_;
   std::unique_ptr<users::RateLimiter> login_limiter_;
   std::unique_ptr<users::CurlHttpClient> oidc_http_;
   std::unique_ptr<users::OidcClient> oidc_;

@@ -35,7 +35,8 @@ Result<accounts::AccountRecord> FindAccount(Broker& broker, const std::string& n
   }
   const auto snapshot = broker.graph().snapshot();
   const graph::Vertex* vertex = snapshot->FindByKey("brokerAccount", name_or_id);
-  if (vertex == nullptr) return NotFound("No broker account is named or has client_id " + name_or_id);
+  if (vertex == nullptr)
+    return NotFound("No broker account is named or has client_id " + name_or_id);
   return broker.account_directory().FindById(vertex->object_id);
 }
 
@@ -83,14 +84,17 @@ int ImportCommand(Broker& broker, const CommandArgs& args) {
   auto report = broker.graph().Import(*file);
   if (!report.ok()) return Fail(report.error());
   if (Status set = SetImportedCredentials(broker, *report); !set.ok()) return Fail(set.error());
-  std::cout << "Imported " << report->created.size() << " new entries ("
-            << report->existing.size() << " already present) from " << args.file << "\n";
+  std::cout << "Imported " << report->created.size() << " new entries (" << report->existing.size()
+            << " already present) from " << args.file << "\n";
   return 0;
 }
 
 int UserAddCommand(Broker& broker, const CommandArgs& args) {
-  users::NewLocalUser user{.username = args.username, .email = args.email, .name = args.name,
-                           .admin = args.admin, .password = std::nullopt};
+  users::NewLocalUser user{.username = args.username,
+                           .email = args.email,
+                           .name = args.name,
+                           .admin = args.admin,
+                           .password = std::nullopt};
   if (args.password_stdin) {
     std::string password;
     std::getline(std::cin, password);
@@ -113,8 +117,8 @@ int TokenGenerateCommand(Broker& broker, const CommandArgs& args) {
                                            audit::RequestInfo{"cli", "broker-cli"});
   if (!issued.ok()) return Fail(issued.error());
   // The token alone on stdout, so it can be piped; everything else on stderr.
-  std::cerr << "Generated token " << issued->claims.jti << " for " << account->name
-            << ", expires " << FormatIso8601(issued->claims.exp * 1000) << "\n";
+  std::cerr << "Generated token " << issued->claims.jti << " for " << account->name << ", expires "
+            << FormatIso8601(issued->claims.exp * 1000) << "\n";
   std::cout << issued->token.RevealForUse() << "\n";
   return 0;
 }
@@ -177,8 +181,8 @@ int AccessListCommand(Broker& broker) {
   if (!rules.ok()) return Fail(rules.error());
   for (const accounts::AccessRule& rule : *rules) {
     std::cout << rule.id << "  " << accounts::RuleListName(rule.list)
-              << "  client_id=" << rule.client_id.value_or("*") << "  jti=" << rule.jti.value_or("*")
-              << "  sub=" << rule.sub.value_or("*") << "\n";
+              << "  client_id=" << rule.client_id.value_or("*")
+              << "  jti=" << rule.jti.value_or("*") << "  sub=" << rule.sub.value_or("*") << "\n";
   }
   return 0;
 }

@@ -55,7 +55,8 @@ Result<std::pair<std::string, uint16_t>> Config::ListenEndpoint() const {
   }
   const std::string_view port_text = std::string_view(listen).substr(colon + 1);
   uint16_t port = 0;
-  const auto [end, ec] = std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
+  const auto [end, ec] =
+      std::from_chars(port_text.data(), port_text.data() + port_text.size(), port);
   if (ec != std::errc() || end != port_text.data() + port_text.size()) {
     return InvalidArgument("--listen port must be a number from 0 to 65535");
   }
@@ -70,7 +71,8 @@ std::string Config::ResolveWebRoot(const std::string& executable_path) const {
   for (const fs::path& candidate :
        {fs::path("web/dist"), exe_dir / "../../../web/dist", exe_dir / "../share/broker/web",
         fs::path(BROKER_SOURCE_DIR) / "web/dist"}) {
-    if (fs::exists(candidate / "index.html", ec)) return fs::weakly_canonical(candidate, ec).string();
+    if (fs::exists(candidate / "index.html", ec))
+      return fs::weakly_canonical(candidate, ec).string();
   }
   return {};
 }

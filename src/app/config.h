@@ -15,7 +15,7 @@
 namespace broker::app {
 
 struct VaultSettings {
-  std::string address;  // VAULT_ADDR; empty = use Broker's own encrypted tools store
+  std::string address;                // VAULT_ADDR; empty = use Broker's own encrypted tools store
   std::optional<SecretString> token;  // BROKER_TOKEN
   std::string tools_path_template = "tools/<%= projectName %>/<%= serviceName %>";
   std::string approle_path = "vs_apps_approle";
@@ -40,8 +40,8 @@ struct SmtpSettings {
 struct Config {
   std::string listen = "127.0.0.1:3000";
   std::string data_dir = "./broker-data";
-  std::string database;  // empty = sqlite:<data_dir>/broker.db
-  std::string web_root;  // empty = look for web/dist near the binary and the source tree
+  std::string database;    // empty = sqlite:<data_dir>/broker.db
+  std::string web_root;    // empty = look for web/dist near the binary and the source tree
   std::string public_url;  // e.g. https://broker.example.com; enables Origin checks
   bool secure_cookies = false;
   bool demo = false;

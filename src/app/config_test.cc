@@ -28,12 +28,10 @@ TEST(Config, DefaultsAreTheEmbeddedShape) {
 }
 
 TEST(Config, EnvironmentUsesOurAndTheReferenceNames) {
-  FakeEnv() = {{"BROKER_LISTEN", "0.0.0.0:8080"},
-               {"BROKER_DATABASE", "postgresql://b@127.0.0.1/b"},
-               {"BROKER_TOKEN_GRACE_PERIOD", "5"},
-               {"VAULT_ADDR", "http://127.0.0.1:8200"},
-               {"BROKER_TOKEN", "vault-token-canary"},
-               {"JWT_SECRET", "x"}};
+  FakeEnv() = {
+      {"BROKER_LISTEN", "0.0.0.0:8080"},      {"BROKER_DATABASE", "postgresql://b@127.0.0.1/b"},
+      {"BROKER_TOKEN_GRACE_PERIOD", "5"},     {"VAULT_ADDR", "http://127.0.0.1:8200"},
+      {"BROKER_TOKEN", "vault-token-canary"}, {"JWT_SECRET", "x"}};
   Config config;
   ASSERT_TRUE(ApplyEnvironment(config, &LookUp).ok());
   EXPECT_EQ(config.ListenEndpoint()->second, 8080);

@@ -94,13 +94,12 @@ Result<users::UserProfile> GraphUserDirectory::FindById(std::string_view user_id
 
 Result<users::UserProfile> GraphUserDirectory::Upsert(const users::UserProfile& profile) {
   if (profile.username.empty()) return InvalidArgument("A user needs a username");
-  BROKER_ASSIGN_OR_RETURN(
-      const graph::Vertex vertex,
-      graph_.UpsertUser({.username = profile.username,
-                         .name = profile.name,
-                         .email = profile.email,
-                         .domain = profile.domain,
-                         .guid = profile.guid}));
+  BROKER_ASSIGN_OR_RETURN(const graph::Vertex vertex,
+                          graph_.UpsertUser({.username = profile.username,
+                                             .name = profile.name,
+                                             .email = profile.email,
+                                             .domain = profile.domain,
+                                             .guid = profile.guid}));
   return ToProfile(vertex);
 }
 

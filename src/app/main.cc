@@ -1,15 +1,14 @@
 // broker: the command line. Every subcommand that touches state opens the same `Broker`
 // composition as the server, so the CLI and the HTTP API share one implementation.
 
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
-
-#include <CLI/CLI.hpp>
-#include <spdlog/spdlog.h>
 
 #include "app/broker.h"
 #include "app/commands.h"
@@ -45,7 +44,9 @@ void AddServeFlags(CLI::App* serve, Config& config) {
 
 int main(int argc, char** argv) {
   Config config;
-  if (broker::Status env = broker::app::ApplyEnvironment(config, &std::getenv); !env.ok()) {
+  if (broker::Status env = broker::app::ApplyEnvironment(
+          config, [](const char* name) -> const char* { return std::getenv(name); });
+      !env.ok()) {
     std::cerr << "broker: " << env.error().message() << "\n";
     return 2;
   }

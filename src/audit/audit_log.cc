@@ -72,9 +72,8 @@ Json AuditLog::Stamp(Json record) const {
 }
 
 Result<int64_t> AuditLog::AppendInTransaction(store::Session& session, Json record) const {
-  const std::string lock_sql =
-      "SELECT sequence, hash FROM audit_head WHERE id = 1" +
-      std::string(store::ForUpdate(session.dialect()));
+  const std::string lock_sql = "SELECT sequence, hash FROM audit_head WHERE id = 1" +
+                               std::string(store::ForUpdate(session.dialect()));
   BROKER_ASSIGN_OR_RETURN(store::ResultSet head, session.Execute(lock_sql));
   if (head.empty()) return Internal("audit_head row missing");
   StoredRecord stored;

@@ -48,8 +48,12 @@ class AuditTest : public ::testing::Test {
 TEST_F(AuditTest, TokenCreatedRecordHasTheEcsFields) {
   Operator by{"u1", "Mia Manager", "mia@example.com"};
   Json record = TokenCreated({"alpha", "1111"},
-                             {.client_id = "1111", .jti = "j1", .exp = kStart + 60,
-                              .iat = kStart, .nbf = kStart, .sub = "alpha@example.com"},
+                             {.client_id = "1111",
+                              .jti = "j1",
+                              .exp = kStart + 60,
+                              .iat = kStart,
+                              .nbf = kStart,
+                              .sub = "alpha@example.com"},
                              by, RequestInfo{"192.0.2.1", "curl/8"});
   EXPECT_EQ(record["event"]["action"], "token-generation");
   EXPECT_EQ(record["event"]["category"], "iam");

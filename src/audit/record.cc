@@ -137,8 +137,7 @@ Json AuthenticationStart(const RequestInfo& request) {
 
 Json AuthenticationEnd(bool success, const AuthFields& auth, const RequestInfo& request,
                        const std::string& reason) {
-  RecordBuilder builder("authentication", "authentication", "end",
-                        success ? "success" : "failure");
+  RecordBuilder builder("authentication", "authentication", "end", success ? "success" : "failure");
   builder.Request(request);
   if (!auth.jti.empty() || !auth.client_id.empty()) builder.Auth(auth);
   if (!success) builder.Set("/event/reason", reason);

@@ -1,6 +1,7 @@
 #include "audit/shipper.h"
 
 #include <fcntl.h>
+#include <spdlog/spdlog.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -8,8 +9,6 @@
 #include <cstring>
 #include <filesystem>
 #include <vector>
-
-#include <spdlog/spdlog.h>
 
 #include "audit/audit_log.h"
 #include "core/time_format.h"
@@ -77,10 +76,10 @@ Result<int64_t> FileShipper::ShipBatch(int64_t after) {
   }
   if (last == after) return int64_t{0};
   BROKER_RETURN_IF_ERROR(AppendLines(text));
-  BROKER_RETURN_IF_ERROR(db_.Execute(
-      "INSERT INTO audit_ship_state (sink, last_sequence) VALUES ($1, $2) "
-      "ON CONFLICT (sink) DO UPDATE SET last_sequence = excluded.last_sequence",
-      {options_.sink, last}));
+  BROKER_RETURN_IF_ERROR(
+      db_.Execute("INSERT INTO audit_ship_state (sink, last_sequence) VALUES ($1, $2) "
+                  "ON CONFLICT (sink) DO UPDATE SET last_sequence = excluded.last_sequence",
+                  {options_.sink, last}));
   return last - after;
 }
 
@@ -121,9 +120,8 @@ void FileShipper::PruneOldFiles() {
       files.push_back(entry);
     }
   }
-  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
-    return a.last_write_time() > b.last_write_time();
-  });
+  std::sort(files.begin(), files.end(),
+            [](const auto& a, const auto& b) { return a.last_write_time() > b.last_write_time(); });
   // The current file plus `keep_files` older ones.
   for (size_t i = static_cast<size_t>(options_.keep_files) + 1; i < files.size(); ++i) {
     fs::remove(files[i].path(), ec);

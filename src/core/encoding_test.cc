@@ -15,11 +15,11 @@ TEST(Base64Url, RoundTripsEveryLength) {
 
 TEST(Base64Url, RefusesNonCanonicalInput) {
   EXPECT_EQ(Base64UrlDecode("AQ"), std::string("\x01"));
-  EXPECT_FALSE(Base64UrlDecode("AR"));      // unused bits set
-  EXPECT_FALSE(Base64UrlDecode("AQ=="));    // padding
-  EXPECT_FALSE(Base64UrlDecode("A"));       // length 1 mod 4
-  EXPECT_FALSE(Base64UrlDecode("+/"));      // standard alphabet
-  EXPECT_FALSE(Base64UrlDecode("AQ "));     // whitespace
+  EXPECT_FALSE(Base64UrlDecode("AR"));    // unused bits set
+  EXPECT_FALSE(Base64UrlDecode("AQ=="));  // padding
+  EXPECT_FALSE(Base64UrlDecode("A"));     // length 1 mod 4
+  EXPECT_FALSE(Base64UrlDecode("+/"));    // standard alphabet
+  EXPECT_FALSE(Base64UrlDecode("AQ "));   // whitespace
   EXPECT_FALSE(Base64UrlDecode("A Q"));
   EXPECT_EQ(Base64UrlDecode("-_8"), std::string("\xfb\xff"));
 }
@@ -33,8 +33,8 @@ TEST(Base64, StandardAlphabetWithPadding) {
 TEST(Utf8, AcceptsWellFormedAndRefusesTheRest) {
   EXPECT_TRUE(IsValidUtf8("plain"));
   EXPECT_TRUE(IsValidUtf8("\xc3\xa9t\xc3\xa9 \xf0\x9f\x94\x91"));
-  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));          // overlong '/'
-  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));      // encoded surrogate
+  EXPECT_FALSE(IsValidUtf8("\xc0\xaf"));      // overlong '/'
+  EXPECT_FALSE(IsValidUtf8("\xed\xa0\x80"));  // encoded surrogate
   EXPECT_FALSE(IsValidUtf8("\xff"));
   EXPECT_FALSE(IsValidUtf8("\xe2\x82"));          // truncated
   EXPECT_FALSE(IsValidUtf8("\xf4\x90\x80\x80"));  // above U+10FFFF

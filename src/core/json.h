@@ -6,9 +6,8 @@
 // nesting deeper than `max_depth`.
 
 #include <cstddef>
-#include <string_view>
-
 #include <nlohmann/json.hpp>
+#include <string_view>
 
 #include "core/status.h"
 

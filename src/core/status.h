@@ -91,7 +91,7 @@ Error Internal(std::string internal);  // public message is always "Internal ser
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
   Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
   bool ok() const { return std::holds_alternative<T>(state_); }
@@ -162,9 +162,9 @@ inline Status OkStatus() { return {}; }
 #define BROKER_CONCAT_(a, b) BROKER_CONCAT_INNER_(a, b)
 
 // Returns the error of `expr` (a Status or Result) from the enclosing function, if any.
-#define BROKER_RETURN_IF_ERROR(expr)                             \
-  do {                                                           \
-    auto&& broker_status_ = (expr);                              \
+#define BROKER_RETURN_IF_ERROR(expr)                                    \
+  do {                                                                  \
+    auto&& broker_status_ = (expr);                                     \
     if (!broker_status_.ok()) return std::move(broker_status_).error(); \
   } while (false)
 

@@ -12,10 +12,10 @@ std::string FormatIso8601(UnixMillis millis) {
   const year_month_day ymd{day};
   const hh_mm_ss hms{tp - day};
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<int>(ymd.year()),
-                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
-                static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
-                static_cast<int>(hms.seconds().count()),
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
+                static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
+                static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
+                static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
                 static_cast<int>(hms.subseconds().count()));
   return buf;
 }
@@ -31,8 +31,8 @@ std::optional<UnixMillis> ParseIso8601(std::string_view text) {
   int ms = 0;
   char tail[4] = {};
   const std::string str(text);
-  const int n = std::sscanf(str.c_str(), "%4d-%2u-%2uT%2d:%2d:%2d.%3d%1[Z]", &y, &mo, &d, &h,
-                            &mi, &s, &ms, tail);
+  const int n = std::sscanf(str.c_str(), "%4d-%2u-%2uT%2d:%2d:%2d.%3d%1[Z]", &y, &mo, &d, &h, &mi,
+                            &s, &ms, tail);
   if (n != 8) {
     ms = 0;
     if (std::sscanf(str.c_str(), "%4d-%2u-%2uT%2d:%2d:%2d%1[Z]", &y, &mo, &d, &h, &mi, &s, tail) !=

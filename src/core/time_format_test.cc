@@ -11,7 +11,8 @@ TEST(Iso8601, FormatsUtcWithMilliseconds) {
 }
 
 TEST(Iso8601, ParsesWhatItFormats) {
-  for (const UnixMillis t : {UnixMillis{0}, UnixMillis{1'800'000'000'123}, UnixMillis{951'782'400'000}}) {
+  for (const UnixMillis t :
+       {UnixMillis{0}, UnixMillis{1'800'000'000'123}, UnixMillis{951'782'400'000}}) {
     EXPECT_EQ(ParseIso8601(FormatIso8601(t)), t);
   }
   EXPECT_EQ(ParseIso8601("2027-01-15T08:00:00Z"), 1'800'000'000'000);

@@ -60,12 +60,13 @@ Status Graph::Write(const WriteBody& body) {
   const std::shared_ptr<const Snapshot> base = snapshot();
   std::shared_ptr<Snapshot> draft;
   std::vector<Event> events;
-  BROKER_RETURN_IF_ERROR(db_.Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
-    // A retried transaction starts again from the published snapshot.
-    draft = base->Clone();
-    events.clear();
-    return body(session, *draft, events);
-  }));
+  BROKER_RETURN_IF_ERROR(
+      db_.Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
+        // A retried transaction starts again from the published snapshot.
+        draft = base->Clone();
+        events.clear();
+        return body(session, *draft, events);
+      }));
   draft->Seal();
   {
     std::lock_guard lock(snapshot_mutex_);
@@ -124,11 +125,12 @@ Result<std::shared_ptr<const Edge>> Graph::StageEdge(store::Session& session, Sn
 
 Result<Vertex> Graph::AddVertex(const VertexInput& input) {
   std::shared_ptr<const Vertex> added;
-  const Status written = Write([&](store::Session& session, Snapshot& draft, auto& events) -> Status {
-    BROKER_ASSIGN_OR_RETURN(added, StageVertex(session, draft, input));
-    events.push_back({"vertex-add", {{"event", "vertex-add"}, {"vertex", VertexJson(*added)}}});
-    return OkStatus();
-  });
+  const Status written =
+      Write([&](store::Session& session, Snapshot& draft, auto& events) -> Status {
+        BROKER_ASSIGN_OR_RETURN(added, StageVertex(session, draft, input));
+        events.push_back({"vertex-add", {{"event", "vertex-add"}, {"vertex", VertexJson(*added)}}});
+        return OkStatus();
+      });
   if (!written.ok()) return written.error();
   return *added;
 }
@@ -136,26 +138,28 @@ Result<Vertex> Graph::AddVertex(const VertexInput& input) {
 Result<Edge> Graph::AddEdge(const std::string& name, const std::string& source,
                             const std::string& target, const Json& prop) {
   std::shared_ptr<const Edge> added;
-  const Status written = Write([&](store::Session& session, Snapshot& draft, auto& events) -> Status {
-    BROKER_ASSIGN_OR_RETURN(added, StageEdge(session, draft, name, source, target, prop));
-    events.push_back({"edge-add", {{"event", "edge-add"}, {"edge", EdgeJson(*added)}}});
-    return OkStatus();
-  });
+  const Status written =
+      Write([&](store::Session& session, Snapshot& draft, auto& events) -> Status {
+        BROKER_ASSIGN_OR_RETURN(added, StageEdge(session, draft, name, source, target, prop));
+        events.push_back({"edge-add", {{"event", "edge-add"}, {"edge", EdgeJson(*added)}}});
+        return OkStatus();
+      });
   if (!written.ok()) return written.error();
   return *added;
 }
 
 Result<Edge> Graph::DeleteEdge(const std::string& edge_id) {
   std::optional<Edge> removed;
-  const Status written = Write([&](store::Session& session, Snapshot& draft, auto& events) -> Status {
-    const Edge* edge = draft.FindEdge(edge_id);
-    if (edge == nullptr) return (NotFound("Edge " + edge_id + " not found"));
-    removed = *edge;
-    BROKER_RETURN_IF_ERROR(repository::DeleteEdge(session, edge_id));
-    draft.RemoveEdge(edge_id);
-    events.push_back({"edge-delete", {{"event", "edge-delete"}, {"edge", EdgeJson(*removed)}}});
-    return OkStatus();
-  });
+  const Status written =
+      Write([&](store::Session& session, Snapshot& draft, auto& events) -> Status {
+        const Edge* edge = draft.FindEdge(edge_id);
+        if (edge == nullptr) return (NotFound("Edge " + edge_id + " not found"));
+        removed = *edge;
+        BROKER_RETURN_IF_ERROR(repository::DeleteEdge(session, edge_id));
+        draft.RemoveEdge(edge_id);
+        events.push_back({"edge-delete", {{"event", "edge-delete"}, {"edge", EdgeJson(*removed)}}});
+        return OkStatus();
+      });
   if (!written.ok()) return written.error();
   return *removed;
 }
@@ -163,15 +167,19 @@ Result<Edge> Graph::DeleteEdge(const std::string& edge_id) {
 Result<Vertex> Graph::UpsertUser(const UserInput& input) {
   if (input.username.empty()) return InvalidArgument("user: username is required");
   std::shared_ptr<const Vertex> result;
-  const Status written = Write([&](store::Session& session, Snapshot& draft, auto& events) -> Status {
+  const Status written = Write([&](store::Session& session, Snapshot& draft,
+                                   auto& events) -> Status {
     Json data = {{"username", input.username}};
-    for (const auto& [field, value] : {std::pair{"name", &input.name}, {"email", &input.email},
-                                       {"domain", &input.domain}, {"guid", &input.guid}}) {
+    for (const auto& [field, value] : {std::pair{"name", &input.name},
+                                       {"email", &input.email},
+                                       {"domain", &input.domain},
+                                       {"guid", &input.guid}}) {
       if (!value->empty()) data[field] = *value;
     }
     const Vertex* existing = draft.FindByKey("user", input.username);
     if (existing == nullptr) {
-      BROKER_ASSIGN_OR_RETURN(result, StageVertex(session, draft, {"user", data, {}, {}}));
+      BROKER_ASSIGN_OR_RETURN(result,
+                              StageVertex(session, draft, {"user", data, Json::object(), {}}));
       events.push_back({"vertex-add", {{"event", "vertex-add"}, {"vertex", VertexJson(*result)}}});
       return OkStatus();
     }
@@ -199,13 +207,14 @@ Result<Vertex> Graph::UpsertUser(const UserInput& input) {
 
 Result<ImportReport> Graph::Import(const Json& file) {
   ImportReport report;
-  const Status written = Write([&](store::Session& session, Snapshot& draft, auto& events) -> Status {
-    report = ImportReport{};
-    Importer importer(*this, session, draft, report);
-    BROKER_RETURN_IF_ERROR(importer.Run(file));
-    for (const auto& [name, payload] : importer.events()) events.push_back({name, payload});
-    return OkStatus();
-  });
+  const Status written =
+      Write([&](store::Session& session, Snapshot& draft, auto& events) -> Status {
+        report = ImportReport{};
+        Importer importer(*this, session, draft, report);
+        BROKER_RETURN_IF_ERROR(importer.Run(file));
+        for (const auto& [name, payload] : importer.events()) events.push_back({name, payload});
+        return OkStatus();
+      });
   if (!written.ok()) return written.error();
   return report;
 }

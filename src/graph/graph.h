@@ -32,7 +32,7 @@
 namespace broker::graph {
 
 struct VertexInput {
-  std::string collection;  // camelCase or kebab-case
+  std::string collection;      // camelCase or kebab-case
   Json data = Json::object();  // collection-specific fields
   Json prop = Json::object();  // string -> string
   std::vector<std::string> tags;

@@ -35,7 +35,8 @@ TEST(GraphTest, FailedWriteLeavesSnapshotAndDatabaseUnchanged) {
   const auto before = f.snap();
   int calls = 0;
   f.graph().SetChangeListener([&](std::string_view, const Json&) { ++calls; });
-  auto bad = f.graph().Import(Json::parse(R"({"collections": {"team": [{"name": "t2", "email": "t@x"}]},
+  auto bad =
+      f.graph().Import(Json::parse(R"({"collections": {"team": [{"name": "t2", "email": "t@x"}]},
       "edges": [{"name": "owns", "source": "team/t2", "target": "team/platform"}]})"));
   ASSERT_FALSE(bad.ok());
   EXPECT_EQ(f.snap(), before);
@@ -47,7 +48,8 @@ TEST(GraphTest, FailedWriteLeavesSnapshotAndDatabaseUnchanged) {
 TEST(GraphTest, DeleteEdge) {
   GraphFixture f;
   const Vertex team = f.Add("team", {{"name", "platform"}, {"email", "p@x"}});
-  const Vertex account = f.Add("brokerAccount", {{"name", "a"}, {"email", "a@x"}, {"clientId", "c"}});
+  const Vertex account =
+      f.Add("brokerAccount", {{"name", "a"}, {"email", "a@x"}, {"clientId", "c"}});
   const Edge edge = f.Link("owns", team, account);
   std::vector<std::string> events;
   f.graph().SetChangeListener([&](std::string_view e, const Json&) { events.emplace_back(e); });
@@ -78,7 +80,8 @@ TEST(GraphTest, UpsertUserCreatesThenUpdates) {
   EXPECT_EQ(updated->updated_ms, 1700000010000);
   auto other = f.OpenAnother();
   EXPECT_EQ(other->snapshot()->FindByKey("user", "dave")->name, "Dave Jones");
-  EXPECT_EQ(f.graph().UpsertUser({"", "x", "", "", ""}).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(f.graph().UpsertUser({"", "x", "", "", ""}).error().code(),
+            ErrorCode::kInvalidArgument);
 }
 
 void ExpectRoundTrip(GraphFixture& f) {

@@ -109,7 +109,8 @@ Status Importer::ImportObject(const CollectionConfig& config, const std::string&
   auto vertex = graph_.StageVertex(session_, draft_, input);
   if (!vertex.ok()) return Prefixed(vertex.error(), labelled);
   report_.created.push_back(name);
-  events_.emplace_back("vertex-add", Json{{"event", "vertex-add"}, {"vertex", VertexJson(**vertex)}});
+  events_.emplace_back("vertex-add",
+                       Json{{"event", "vertex-add"}, {"vertex", VertexJson(**vertex)}});
   return OkStatus();
 }
 

@@ -1,9 +1,9 @@
 #include "graph/importer.h"
 
+#include <gtest/gtest.h>
+
 #include <fstream>
 #include <sstream>
-
-#include <gtest/gtest.h>
 
 #include "graph/test_util.h"
 
@@ -54,11 +54,13 @@ TEST(ImporterTest, IdempotentByName) {
 TEST(ImporterTest, BadEdgeAtTheEndImportsNothing) {
   GraphFixture f;
   Json file = testing::SampleImport();
-  file["edges"].push_back({{"name", "owns"}, {"source", "team/platform"}, {"target", "project/fluent"}});
+  file["edges"].push_back(
+      {{"name", "owns"}, {"source", "team/platform"}, {"target", "project/fluent"}});
   auto result = f.graph().Import(file);
   ASSERT_FALSE(result.ok());
   EXPECT_EQ(result.error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(result.error().message().rfind("edges[11] (owns team/platform -> project/fluent): ", 0), 0u)
+  EXPECT_EQ(result.error().message().rfind("edges[11] (owns team/platform -> project/fluent): ", 0),
+            0u)
       << result.error().message();
   EXPECT_EQ(f.snap()->vertex_count(), 0u);
   EXPECT_EQ(f.OpenAnother()->snapshot()->vertex_count(), 0u);
@@ -69,14 +71,17 @@ TEST(ImporterTest, Refusals) {
   EXPECT_EQ(ImportError(f, R"({"collections": {"widget": [{"name": "w"}]}})").message(),
             "collections.widget: unknown collection widget");
   EXPECT_EQ(ImportError(f, R"({"collections": {"project": [{"name": "a"}]},
-      "edges": [{"name": "owns", "source": "project/a", "target": "project/a"}]})").message(),
+      "edges": [{"name": "owns", "source": "project/a", "target": "project/a"}]})")
+                .message(),
             "edges[0] (owns project/a -> project/a): edge owns from project/a to project/a: "
             "project has no edge named owns");
   EXPECT_EQ(ImportError(f, R"({"collections": {"project": [{"name": "a"}]},
-      "edges": [{"name": "component", "source": "project/a", "target": "service/missing"}]})").message(),
+      "edges": [{"name": "component", "source": "project/a", "target": "service/missing"}]})")
+                .message(),
             "edges[0] (component project/a -> service/missing): service/missing does not exist");
-  EXPECT_EQ(ImportError(f, R"({"collections": {"project": [{"name": "a"}, {"name": "a"}]}})").message(),
-            "collections.project[1] (project/a): duplicate name in the file");
+  EXPECT_EQ(
+      ImportError(f, R"({"collections": {"project": [{"name": "a"}, {"name": "a"}]}})").message(),
+      "collections.project[1] (project/a): duplicate name in the file");
   const Error cycle = ImportError(f, R"({"collections": {"service": [{"name": "a"}, {"name": "b"}]},
       "edges": [{"name": "provision-token", "source": "service/a", "target": "service/b"},
                 {"name": "provision-token", "source": "service/b", "target": "service/a"}]})");
@@ -84,7 +89,8 @@ TEST(ImporterTest, Refusals) {
   EXPECT_NE(cycle.message().find("cycle"), std::string::npos);
   EXPECT_EQ(ImportError(f, R"({"collections": {"team": [{"name": "t"}]}})").message(),
             "collections.team[0] (team/t): team: field email is required");
-  const Error pw = ImportError(f, R"({"users": [{"username": "x", "password": "hunter2-secret", "admin": "yes"}]})");
+  const Error pw = ImportError(
+      f, R"({"users": [{"username": "x", "password": "hunter2-secret", "admin": "yes"}]})");
   EXPECT_EQ(pw.message(), "users[0]: admin must be a boolean");
   EXPECT_EQ(ImportError(f, R"({"nodes": []})").message(), "import: unknown top-level member nodes");
   EXPECT_EQ(f.snap()->vertex_count(), 0u);

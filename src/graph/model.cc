@@ -86,8 +86,7 @@ CollectionConfig Environment() {
 CollectionConfig Project() {
   CollectionConfig c = Base("project", 1, "Project", "project", "#2980b9");
   c.hint = "A group of services";
-  c.fields = {UniqueName("Lower-case kebab name"),
-              Field("title", FT::kString, false, "Title"),
+  c.fields = {UniqueName("Lower-case kebab name"), Field("title", FT::kString, false, "Title"),
               Field("description", FT::kString, false, "Description"),
               Field("website", FT::kUrl, false, "Website"),
               Field("email", FT::kEmail, false, "Contact e-mail")};
@@ -106,12 +105,9 @@ CollectionConfig Service() {
               Select("lifecycle", false, "Lifecycle", {"experimental", "production", "deprecated"}),
               Select("type", false, "Type", {"service", "website", "library"}),
               Field("vaultConfig", FT::kEmbeddedDoc, false, "Vault configuration")};
-  c.edges = {Edge("instance", "serviceInstance"),
-             Edge("provision-token", "service", true),
-             Edge("source", "repository"),
-             Edge("deploys", "cloud", true),
-             Edge("deploys", "server", true),
-             Edge("deploys", "openshiftProject", true)};
+  c.edges = {Edge("instance", "serviceInstance"), Edge("provision-token", "service", true),
+             Edge("source", "repository"),        Edge("deploys", "cloud", true),
+             Edge("deploys", "server", true),     Edge("deploys", "openshiftProject", true)};
   c.edges[0].cascade = true;
   c.browse_fields = {"name", "title", "lifecycle", "type"};
   c.permissions.filter = true;
@@ -166,8 +162,7 @@ CollectionConfig BrokerAccount() {
       WithDefault(Field("enableUserImport", FT::kBoolean, true, "May import users"), false),
       WithDefault(Field("requireRoleId", FT::kBoolean, true, "Provisioning needs a role id"),
                   false),
-      WithDefault(Field("requireProjectExists", FT::kBoolean, true, "Project must be bound"),
-                  true),
+      WithDefault(Field("requireProjectExists", FT::kBoolean, true, "Project must be bound"), true),
       WithDefault(Field("requireServiceExists", FT::kBoolean, false, "Service must be bound"),
                   false),
       WithDefault(
@@ -199,8 +194,8 @@ CollectionConfig Server() {
   CollectionConfig c = Base("server", 7, "Server", "server", "#7f8c8d");
   c.hint = "A host";
   c.fields = {UniqueName("Server name"), Field("acquired", FT::kDate, false, "Acquired")};
-  for (const char* f : {"hostName", "architecture", "description", "osFamily", "osFull",
-                        "osKernel", "osName", "osType", "osPlatform", "osVersion"}) {
+  for (const char* f : {"hostName", "architecture", "description", "osFamily", "osFull", "osKernel",
+                        "osName", "osType", "osPlatform", "osVersion"}) {
     c.fields.push_back(Field(f, FT::kString, false, f));
   }
   c.browse_fields = {"name", "hostName", "osName"};
@@ -226,12 +221,13 @@ CollectionConfig Repository() {
 CollectionConfig Cloud() {
   CollectionConfig c = Base("cloud", 9, "Cloud", "cloud", "#3498db");
   c.hint = "A hosting platform";
-  c.fields = {UniqueName("Cloud name"), Field("description", FT::kString, false, "Description"),
-              Select("type", true, "Kind of platform",
-                     {"openshift", "on-premise", "aws", "azure", "gcp"}),
-              Field("consoleUrl", FT::kUrl, false, "Console URL (openshift)"),
-              Field("clusterName", FT::kString, false, "Cluster name (openshift)"),
-              Field("apiUrl", FT::kUrl, false, "API URL (openshift)")};
+  c.fields = {
+      UniqueName("Cloud name"),
+      Field("description", FT::kString, false, "Description"),
+      Select("type", true, "Kind of platform", {"openshift", "on-premise", "aws", "azure", "gcp"}),
+      Field("consoleUrl", FT::kUrl, false, "Console URL (openshift)"),
+      Field("clusterName", FT::kString, false, "Cluster name (openshift)"),
+      Field("apiUrl", FT::kUrl, false, "API URL (openshift)")};
   c.edges = {Edge("host", "openshiftProject"), Edge("host", "server")};
   c.browse_fields = {"name", "type", "description"};
   c.permissions.filter = true;
@@ -242,7 +238,8 @@ CollectionConfig OpenshiftProject() {
   CollectionConfig c =
       Base("openshiftProject", 10, "OpenShift Project", "openshift-project", "#d35400");
   c.hint = "A namespace on an OpenShift cluster";
-  c.fields = {UniqueName("Namespace"), Field("displayName", FT::kString, false, "Display name"),
+  c.fields = {UniqueName("Namespace"),
+              Field("displayName", FT::kString, false, "Display name"),
               WithDefault(Field("enableSyncSecrets", FT::kBoolean, false, "Sync secrets"), false),
               WithDefault(Field("enableSyncUsers", FT::kBoolean, false, "Sync users"), false),
               Field("syncSecretsStatus", FT::kEmbeddedDoc, false, "Secret sync status"),
@@ -279,17 +276,28 @@ Json EdgeJson(const CollectionConfig& config, const EdgeConfig& edge) {
 
 std::string_view FieldTypeName(FieldType type) {
   switch (type) {
-    case FT::kString: return "string";
-    case FT::kEmail: return "email";
-    case FT::kUrl: return "url";
-    case FT::kBoolean: return "boolean";
-    case FT::kNumber: return "number";
-    case FT::kDate: return "date";
-    case FT::kSelect: return "select";
-    case FT::kStringArray: return "stringArray";
-    case FT::kEmbeddedDoc: return "embeddedDoc";
-    case FT::kEmbeddedDocArray: return "embeddedDocArray";
-    case FT::kJson: return "json";
+    case FT::kString:
+      return "string";
+    case FT::kEmail:
+      return "email";
+    case FT::kUrl:
+      return "url";
+    case FT::kBoolean:
+      return "boolean";
+    case FT::kNumber:
+      return "number";
+    case FT::kDate:
+      return "date";
+    case FT::kSelect:
+      return "select";
+    case FT::kStringArray:
+      return "stringArray";
+    case FT::kEmbeddedDoc:
+      return "embeddedDoc";
+    case FT::kEmbeddedDocArray:
+      return "embeddedDocArray";
+    case FT::kJson:
+      return "json";
   }
   return "json";
 }
@@ -307,9 +315,9 @@ bool CollectionConfig::NameIsUnique() const {
 }
 
 Model::Model()
-    : collections_{Environment(), Project(),       Service(),    ServiceInstance(),
-                   User(),        BrokerAccount(), Team(),       Server(),
-                   Repository(),  Cloud(),         OpenshiftProject()} {}
+    : collections_{Environment(),     Project(), Service(), ServiceInstance(), User(),
+                   BrokerAccount(),   Team(),    Server(),  Repository(),      Cloud(),
+                   OpenshiftProject()} {}
 
 const Model& Model::Default() {
   static const Model* const model = new Model();

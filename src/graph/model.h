@@ -67,8 +67,8 @@ struct CollectionPermissions {
 struct CollectionConfig {
   std::string collection;  // camelCase name, e.g. "brokerAccount"
   int index = 0;
-  std::string name;        // display name, e.g. "Broker Account"
-  std::string kebab;       // path form, e.g. "broker-account"
+  std::string name;   // display name, e.g. "Broker Account"
+  std::string kebab;  // path form, e.g. "broker-account"
   std::string hint;
   std::string color;
   std::vector<std::string> browse_fields;

@@ -8,8 +8,8 @@ namespace {
 TEST(ModelTest, ElevenCollectionsInIndexOrder) {
   const Model& model = Model::Default();
   const std::vector<std::string> expected = {
-      "environment", "project", "service", "serviceInstance", "user", "brokerAccount",
-      "team",        "server",  "repository", "cloud",        "openshiftProject"};
+      "environment", "project",    "service", "serviceInstance", "user", "brokerAccount", "team",
+      "server",      "repository", "cloud",   "openshiftProject"};
   ASSERT_EQ(model.collections().size(), expected.size());
   for (size_t i = 0; i < expected.size(); ++i) {
     EXPECT_EQ(model.collections()[i].collection, expected[i]);

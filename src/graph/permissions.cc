@@ -25,13 +25,13 @@ std::vector<PermissionRule> BuildRules() {
     const PermissionStep direct_plain{"authorized", "service", {}};
     const PermissionStep instance{"instance", "serviceInstance", {P::kUpdate}};
     const PermissionStep source{"source", "repository", {P::kSudo, P::kUpdate}};
-    rules.push_back({prefix + "-project-service-instance",
-                     {team, owns, project, component, instance}});
+    rules.push_back(
+        {prefix + "-project-service-instance", {team, owns, project, component, instance}});
     rules.push_back({prefix + "-service-instance", {team_plain, owns_plain, direct, instance}});
     rules.push_back({prefix + "-project-service-source-additions",
                      {team_plain, owns_plain, project_plain, service_plain, source}});
-    rules.push_back({prefix + "-service-source-additions",
-                     {team_plain, owns_plain, direct_plain, source}});
+    rules.push_back(
+        {prefix + "-service-source-additions", {team_plain, owns_plain, direct_plain, source}});
     rules.push_back(
         {prefix + "-team-cloud", {team_plain, {"operates", "cloud", {P::kSudo, P::kUpdate}}}});
   }
@@ -49,11 +49,21 @@ std::vector<PermissionRule> BuildRules() {
 
 void Grant(Permissions& permissions, Permission permission, const std::string& id) {
   switch (permission) {
-    case P::kCreate: permissions.create.insert(id); break;
-    case P::kDelete: permissions.del.insert(id); break;
-    case P::kSudo: permissions.sudo.insert(id); break;
-    case P::kUpdate: permissions.update.insert(id); break;
-    case P::kApprove: permissions.approve.insert(id); break;
+    case P::kCreate:
+      permissions.create.insert(id);
+      break;
+    case P::kDelete:
+      permissions.del.insert(id);
+      break;
+    case P::kSudo:
+      permissions.sudo.insert(id);
+      break;
+    case P::kUpdate:
+      permissions.update.insert(id);
+      break;
+    case P::kApprove:
+      permissions.approve.insert(id);
+      break;
   }
 }
 
@@ -87,7 +97,9 @@ std::string JoinOr(const std::vector<std::string>& names) {
   return out;
 }
 
-Json SetJson(const std::set<std::string>& ids) { return Json(std::vector<std::string>(ids.begin(), ids.end())); }
+Json SetJson(const std::set<std::string>& ids) {
+  return Json(std::vector<std::string>(ids.begin(), ids.end()));
+}
 
 }  // namespace
 
@@ -99,11 +111,16 @@ const std::vector<PermissionRule>& DefaultPermissionRules() {
 
 bool Permissions::Has(Permission permission, const std::string& vertex_id) const {
   switch (permission) {
-    case P::kCreate: return create.contains(vertex_id);
-    case P::kDelete: return del.contains(vertex_id);
-    case P::kSudo: return sudo.contains(vertex_id);
-    case P::kUpdate: return update.contains(vertex_id);
-    case P::kApprove: return approve.contains(vertex_id);
+    case P::kCreate:
+      return create.contains(vertex_id);
+    case P::kDelete:
+      return del.contains(vertex_id);
+    case P::kSudo:
+      return sudo.contains(vertex_id);
+    case P::kUpdate:
+      return update.contains(vertex_id);
+    case P::kApprove:
+      return approve.contains(vertex_id);
   }
   return false;
 }

@@ -69,7 +69,8 @@ TEST_F(PermissionsTest, ExplainSentence) {
 }
 
 TEST_F(PermissionsTest, ExplainSentenceWithoutOwner) {
-  const Vertex lonely = f_.Add("brokerAccount", {{"name", "lonely"}, {"email", "l@x"}, {"clientId", "c"}});
+  const Vertex lonely =
+      f_.Add("brokerAccount", {{"name", "lonely"}, {"email", "l@x"}, {"clientId", "c"}});
   const SudoExplanation e = ExplainAccountSudo(*f_.snap(), Id("user", "bob"), lonely.id);
   EXPECT_FALSE(e.allowed);
   EXPECT_NE(e.reason.find("no team owns it"), std::string::npos);
@@ -140,6 +141,25 @@ TEST_F(PermissionsTest, DownstreamDepthAndRestriction) {
   EXPECT_EQ(f_.snap()->Downstream(team, 1).size(), 1u);
   EXPECT_EQ(f_.snap()->Downstream(team, 1, true).size(), 2u);
   EXPECT_EQ(f_.snap()->Upstream(pay.id, 8).size(), 4u);  // pay-bot, payments team, erin, project
+}
+
+}  // namespace
+}  // namespace broker::graph
+
+namespace broker::graph {
+namespace {
+
+TEST_F(PermissionsTest, UpdatedUserKeepsEdges) {
+  const std::string alice = Id("user", "alice");
+  ASSERT_TRUE(f_.graph().UpsertUser({"alice", "Alice Ng-Smith", "", "", ""}).ok());
+  ASSERT_TRUE(f_.graph().UpsertUser({"alice", "Alice N. Smith", "", "", ""}).ok());
+  const auto snap = f_.snap();
+  EXPECT_EQ(snap->FindVertex(alice)->name, "Alice N. Smith");
+  EXPECT_EQ(snap->Out(alice).size(), 1u);
+  EXPECT_EQ(snap->FindByKey("user", "alice")->id, alice);
+  EXPECT_EQ(snap->Typeahead("n. smith", {"user"}, 10).total, 1u);
+  EXPECT_TRUE(
+      PermissionsFor(*snap, alice).Has(Permission::kSudo, Id("brokerAccount", "ci-deployer")));
 }
 
 }  // namespace

@@ -130,11 +130,11 @@ Status UpdateVertex(store::Session& session, const Model& model, const Vertex& v
       session.Execute("UPDATE graph_vertex SET name = $2, prop = $3, updated_at = $4 WHERE id = $1",
                       {vertex.id, vertex.name, vertex.prop.dump(), vertex.updated_ms}));
   if (updated.affected_rows == 0) return NotFound("Vertex " + vertex.id + " not found");
-  BROKER_RETURN_IF_ERROR(session.Execute(
-      "UPDATE graph_object SET name = $2, unique_name = $3, tags = $4, doc = $5 "
-      "WHERE vertex_id = $1",
-      {vertex.id, vertex.name, UniqueName(model, vertex), Json(vertex.tags).dump(),
-       vertex.doc.dump()}));
+  BROKER_RETURN_IF_ERROR(
+      session.Execute("UPDATE graph_object SET name = $2, unique_name = $3, tags = $4, doc = $5 "
+                      "WHERE vertex_id = $1",
+                      {vertex.id, vertex.name, UniqueName(model, vertex), Json(vertex.tags).dump(),
+                       vertex.doc.dump()}));
   return OkStatus();
 }
 

@@ -32,16 +32,19 @@ std::string TypeProblem(const FieldConfig& field, const Json& value) {
                  ? ""
                  : "must be an ISO 8601 date";
     case FieldType::kSelect: {
-      const bool ok = value.is_string() && std::find(field.options.begin(), field.options.end(),
-                                                     value.get<std::string>()) != field.options.end();
+      const bool ok =
+          value.is_string() && std::find(field.options.begin(), field.options.end(),
+                                         value.get<std::string>()) != field.options.end();
       return ok ? "" : "must be one of the listed options";
     }
     case FieldType::kStringArray:
-      return value.is_array() && AllOf(value, &Json::is_string) ? "" : "must be an array of strings";
+      return value.is_array() && AllOf(value, &Json::is_string) ? ""
+                                                                : "must be an array of strings";
     case FieldType::kEmbeddedDoc:
       return value.is_object() ? "" : "must be an object";
     case FieldType::kEmbeddedDocArray:
-      return value.is_array() && AllOf(value, &Json::is_object) ? "" : "must be an array of objects";
+      return value.is_array() && AllOf(value, &Json::is_object) ? ""
+                                                                : "must be an array of objects";
     case FieldType::kJson:
       return "";
   }
@@ -104,8 +107,8 @@ Result<const EdgeConfig*> CheckEdge(const Snapshot& snapshot, std::string_view n
   if (from == nullptr) return NotFound("Edge source vertex " + std::string(source) + " not found");
   const Vertex* to = snapshot.FindVertex(target);
   if (to == nullptr) return NotFound("Edge target vertex " + std::string(target) + " not found");
-  const std::string label = "edge " + std::string(name) + " from " + Describe(*from) + " to " +
-                            Describe(*to);
+  const std::string label =
+      "edge " + std::string(name) + " from " + Describe(*from) + " to " + Describe(*to);
   const Model& model = snapshot.model();
   if (!model.HasEdgeName(from->collection, name)) {
     return InvalidArgument(label + ": " + from->collection + " has no edge named " +
@@ -122,7 +125,9 @@ Result<const EdgeConfig*> CheckEdge(const Snapshot& snapshot, std::string_view n
   }
   if (config->relation == Relation::kOneToOne) {
     for (const Edge* edge : snapshot.Out(source)) {
-      if (edge->name == name) return AlreadyExists(label + ": " + std::string(name) + " is one-to-one and " + Describe(*from) + " already has one");
+      if (edge->name == name)
+        return AlreadyExists(label + ": " + std::string(name) + " is one-to-one and " +
+                             Describe(*from) + " already has one");
     }
   }
   if (snapshot.Reaches(target, source)) {

@@ -47,25 +47,35 @@ TEST_F(RulesTest, VertexRefusals) {
   EXPECT_EQ(missing.error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(missing.error().message(), "team: field email is required");
 
-  auto unknown = f_.graph().AddVertex({"team", {{"name", "x"}, {"email", "a@b"}, {"zz", 1}}, Json::object(), {}});
+  auto unknown = f_.graph().AddVertex(
+      {"team", {{"name", "x"}, {"email", "a@b"}, {"zz", 1}}, Json::object(), {}});
   EXPECT_EQ(unknown.error().message(), "team: unknown field zz");
 
-  auto bad_type = f_.graph().AddVertex({"team", {{"name", "x"}, {"email", "nope"}}, Json::object(), {}});
+  auto bad_type =
+      f_.graph().AddVertex({"team", {{"name", "x"}, {"email", "nope"}}, Json::object(), {}});
   EXPECT_EQ(bad_type.error().message(), "team: field email must be an e-mail address");
 
   auto bad_bool = f_.graph().AddVertex(
-      {"brokerAccount", {{"name", "b"}, {"email", "b@x"}, {"clientId", "c"}, {"requireRoleId", "yes"}}, Json::object(), {}});
+      {"brokerAccount",
+       {{"name", "b"}, {"email", "b@x"}, {"clientId", "c"}, {"requireRoleId", "yes"}},
+       Json::object(),
+       {}});
   EXPECT_EQ(bad_bool.error().message(), "brokerAccount: field requireRoleId must be a boolean");
 
-  auto bad_select = f_.graph().AddVertex({"service", {{"name", "s2"}, {"lifecycle", "old"}}, Json::object(), {}});
+  auto bad_select =
+      f_.graph().AddVertex({"service", {{"name", "s2"}, {"lifecycle", "old"}}, Json::object(), {}});
   EXPECT_EQ(bad_select.error().code(), ErrorCode::kInvalidArgument);
 
-  auto duplicate = f_.graph().AddVertex({"team", {{"name", "platform"}, {"email", "a@b"}}, Json::object(), {}});
+  auto duplicate =
+      f_.graph().AddVertex({"team", {{"name", "platform"}, {"email", "a@b"}}, Json::object(), {}});
   EXPECT_EQ(duplicate.error().code(), ErrorCode::kAlreadyExists);
   EXPECT_EQ(duplicate.error().message(), "team name is not unique: platform");
 
   auto same_client = f_.graph().AddVertex(
-      {"broker-account", {{"name", "other"}, {"email", "o@x"}, {"clientId", "6d1c2b7e-1f3a-4c55-9a0e-3b2f1c4d5e6f"}}, Json::object(), {}});
+      {"broker-account",
+       {{"name", "other"}, {"email", "o@x"}, {"clientId", "6d1c2b7e-1f3a-4c55-9a0e-3b2f1c4d5e6f"}},
+       Json::object(),
+       {}});
   EXPECT_EQ(same_client.error().code(), ErrorCode::kAlreadyExists);
 
   auto no_collection = f_.graph().AddVertex({"widget", {{"name", "w"}}, Json::object(), {}});
@@ -75,7 +85,8 @@ TEST_F(RulesTest, VertexRefusals) {
 TEST_F(RulesTest, EdgeRefusals) {
   std::string message;
   EXPECT_EQ(EdgeError("owns", project_, account_, &message), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(message, "edge owns from project/fluent to brokerAccount/ci: project has no edge named owns");
+  EXPECT_EQ(message,
+            "edge owns from project/fluent to brokerAccount/ci: project has no edge named owns");
   EXPECT_EQ(EdgeError("owns", team_, project_, &message), ErrorCode::kInvalidArgument);
   EXPECT_EQ(message,
             "edge owns from team/platform to project/fluent: team owns edges may not target "

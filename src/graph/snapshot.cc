@@ -75,61 +75,62 @@ bool HasAnyTag(const Vertex& vertex, const std::vector<std::string>& tags) {
 
 }  // namespace
 
-std::string Snapshot::NameKey(std::string_view collection, std::string_view key) {
-  std::string out(collection);
-  out.push_back('\x1f');
-  out.append(key);
-  return out;
-}
-
-std::string Snapshot::EdgeKey(std::string_view source, std::string_view target,
-                              std::string_view name) {
-  std::string out(source);
-  out.push_back('\x1f');
-  out.append(target);
-  out.push_back('\x1f');
-  out.append(name);
-  return out;
-}
-
 std::shared_ptr<Snapshot> Snapshot::Clone() const {
   auto copy = std::make_shared<Snapshot>(*model_);
   copy->vertices_ = vertices_;
   copy->edges_ = edges_;
   copy->by_object_id_ = by_object_id_;
   copy->by_key_ = by_key_;
-  copy->by_edge_key_ = by_edge_key_;
   copy->out_ = out_;
   copy->in_ = in_;
   return copy;
 }
 
+void Snapshot::Rekey(std::unordered_map<std::string_view, std::vector<const Edge*>>& adjacency,
+                     const Vertex& vertex) {
+  auto node = adjacency.extract(vertex.id);
+  if (node.empty()) return;
+  node.key() = vertex.id;
+  adjacency.insert(std::move(node));
+}
+
 void Snapshot::PutVertex(std::shared_ptr<const Vertex> vertex) {
+  const size_t index = static_cast<size_t>(vertex->index);
+  if (index >= by_key_.size()) return;
   auto existing = vertices_.find(vertex->id);
   if (existing != vertices_.end()) {
-    by_object_id_.erase(existing->second->object_id);
-    by_key_.erase(NameKey(existing->second->collection, existing->second->key));
+    const Vertex& old = *existing->second;
+    by_object_id_.erase(old.object_id);
+    if (static_cast<size_t>(old.index) < by_key_.size()) {
+      auto& keys = by_key_[static_cast<size_t>(old.index)];
+      if (auto it = keys.find(old.key); it != keys.end() && it->second == &old) keys.erase(it);
+    }
+    vertices_.erase(existing);
   }
-  by_object_id_[vertex->object_id] = vertex->id;
-  by_key_.emplace(NameKey(vertex->collection, vertex->key), vertex->id);
-  vertices_[vertex->id] = std::move(vertex);
+  const Vertex* raw = vertex.get();
+  vertices_.emplace(raw->id, std::move(vertex));
+  by_object_id_[raw->object_id] = raw;
+  by_key_[index].emplace(raw->key, raw);
+  Rekey(out_, *raw);
+  Rekey(in_, *raw);
 }
 
 void Snapshot::PutEdge(std::shared_ptr<const Edge> edge) {
+  const Vertex* source = FindVertex(edge->source);
+  const Vertex* target = FindVertex(edge->target);
+  if (source == nullptr || target == nullptr) return;
   const Edge* raw = edge.get();
-  by_edge_key_[EdgeKey(raw->source, raw->target, raw->name)] = raw;
-  out_[raw->source].push_back(raw);
-  in_[raw->target].push_back(raw);
-  edges_[raw->id] = std::move(edge);
+  out_[source->id].push_back(raw);
+  in_[target->id].push_back(raw);
+  edges_.emplace(raw->id, std::move(edge));
 }
 
 void Snapshot::RemoveEdge(const std::string& edge_id) {
   auto it = edges_.find(edge_id);
   if (it == edges_.end()) return;
   const Edge* raw = it->second.get();
-  by_edge_key_.erase(EdgeKey(raw->source, raw->target, raw->name));
-  std::erase(out_[raw->source], raw);
-  std::erase(in_[raw->target], raw);
+  if (auto out = out_.find(raw->source); out != out_.end()) std::erase(out->second, raw);
+  if (auto in = in_.find(raw->target); in != in_.end()) std::erase(in->second, raw);
   edges_.erase(it);
 }
 
@@ -169,29 +170,34 @@ std::string Snapshot::SearchText(const Model& model, const Vertex& vertex) {
 }
 
 const Vertex* Snapshot::FindVertex(std::string_view id) const {
-  auto it = vertices_.find(std::string(id));
+  auto it = vertices_.find(id);
   return it == vertices_.end() ? nullptr : it->second.get();
 }
 
 const Vertex* Snapshot::FindByObjectId(std::string_view object_id) const {
-  auto it = by_object_id_.find(std::string(object_id));
-  return it == by_object_id_.end() ? nullptr : FindVertex(it->second);
+  auto it = by_object_id_.find(object_id);
+  return it == by_object_id_.end() ? nullptr : it->second;
 }
 
 const Vertex* Snapshot::FindByKey(std::string_view collection, std::string_view key) const {
-  auto it = by_key_.find(NameKey(collection, key));
-  return it == by_key_.end() ? nullptr : FindVertex(it->second);
+  const CollectionConfig* config = model_->Find(collection);
+  if (config == nullptr || static_cast<size_t>(config->index) >= by_key_.size()) return nullptr;
+  const auto& keys = by_key_[static_cast<size_t>(config->index)];
+  auto it = keys.find(key);
+  return it == keys.end() ? nullptr : it->second;
 }
 
 const Edge* Snapshot::FindEdge(std::string_view id) const {
-  auto it = edges_.find(std::string(id));
+  auto it = edges_.find(id);
   return it == edges_.end() ? nullptr : it->second.get();
 }
 
 const Edge* Snapshot::FindEdge(std::string_view source, std::string_view target,
                                std::string_view name) const {
-  auto it = by_edge_key_.find(EdgeKey(source, target, name));
-  return it == by_edge_key_.end() ? nullptr : it->second;
+  for (const Edge* edge : Out(source)) {
+    if (edge->target == target && edge->name == name) return edge;
+  }
+  return nullptr;
 }
 
 const Vertex* Snapshot::FindByField(std::string_view collection, std::string_view field,
@@ -205,12 +211,12 @@ const Vertex* Snapshot::FindByField(std::string_view collection, std::string_vie
 }
 
 const std::vector<const Edge*>& Snapshot::Out(std::string_view vertex_id) const {
-  auto it = out_.find(std::string(vertex_id));
+  auto it = out_.find(vertex_id);
   return it == out_.end() ? NoEdges() : it->second;
 }
 
 const std::vector<const Edge*>& Snapshot::In(std::string_view vertex_id) const {
-  auto it = in_.find(std::string(vertex_id));
+  auto it = in_.find(vertex_id);
   return it == in_.end() ? NoEdges() : it->second;
 }
 
@@ -234,8 +240,8 @@ bool Snapshot::Reaches(std::string_view from, std::string_view to) const {
   return false;
 }
 
-std::vector<Step> Snapshot::Walk(std::string_view vertex_id, int max_edges,
-                                 bool allow_restricted, bool forward) const {
+std::vector<Step> Snapshot::Walk(std::string_view vertex_id, int max_edges, bool allow_restricted,
+                                 bool forward) const {
   std::vector<Step> out;
   std::unordered_set<std::string_view> seen{vertex_id};
   std::deque<std::pair<std::string_view, int>> queue{{vertex_id, 0}};
@@ -300,8 +306,7 @@ bool Snapshot::Matches(const Vertex& vertex, const SearchQuery& query,
   return text.find(query.q) != std::string::npos;
 }
 
-SearchResult Snapshot::Search(const CollectionConfig& collection,
-                              const SearchQuery& query) const {
+SearchResult Snapshot::Search(const CollectionConfig& collection, const SearchQuery& query) const {
   const auto connected = ConnectedSet(query);
   SearchQuery lowered = query;
   lowered.q = Lower(query.q);
@@ -318,8 +323,10 @@ SearchResult Snapshot::Search(const CollectionConfig& collection,
   });
   SearchResult result;
   result.total = matches.size();
-  const size_t begin = std::min(matches.size(), static_cast<size_t>(std::max<int64_t>(0, query.offset)));
-  const size_t end = std::min(matches.size(), begin + static_cast<size_t>(std::max<int64_t>(0, query.limit)));
+  const size_t begin =
+      std::min(matches.size(), static_cast<size_t>(std::max<int64_t>(0, query.offset)));
+  const size_t end =
+      std::min(matches.size(), begin + static_cast<size_t>(std::max<int64_t>(0, query.limit)));
   result.items.assign(matches.begin() + static_cast<std::ptrdiff_t>(begin),
                       matches.begin() + static_cast<std::ptrdiff_t>(end));
   return result;

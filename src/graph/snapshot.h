@@ -57,7 +57,8 @@ struct TypeaheadResult {
 
 class Snapshot {
  public:
-  explicit Snapshot(const Model& model = Model::Default()) : model_(&model) {}
+  explicit Snapshot(const Model& model = Model::Default())
+      : model_(&model), by_key_(model.collections().size()) {}
 
   // A mutable copy sharing the (immutable) vertices and edges. Cost: O(vertices + edges).
   std::shared_ptr<Snapshot> Clone() const;
@@ -72,10 +73,11 @@ class Snapshot {
   const Model& model() const { return *model_; }
   size_t vertex_count() const { return vertices_.size(); }
   size_t edge_count() const { return edges_.size(); }
-  const std::unordered_map<std::string, std::shared_ptr<const Vertex>>& vertices() const {
+  // Keys are views of the ids inside the values.
+  const std::unordered_map<std::string_view, std::shared_ptr<const Vertex>>& vertices() const {
     return vertices_;
   }
-  const std::unordered_map<std::string, std::shared_ptr<const Edge>>& edges() const {
+  const std::unordered_map<std::string_view, std::shared_ptr<const Edge>>& edges() const {
     return edges_;
   }
 
@@ -119,24 +121,23 @@ class Snapshot {
   static std::string SearchText(const Model& model, const Vertex& vertex);
 
  private:
-  static std::string NameKey(std::string_view collection, std::string_view key);
-  static std::string EdgeKey(std::string_view source, std::string_view target,
-                             std::string_view name);
+  void Rekey(std::unordered_map<std::string_view, std::vector<const Edge*>>& adjacency,
+             const Vertex& vertex);
   std::vector<Step> Walk(std::string_view vertex_id, int max_edges, bool allow_restricted,
                          bool forward) const;
   bool Matches(const Vertex& vertex, const SearchQuery& query,
                const std::optional<std::unordered_map<std::string, int>>& connected) const;
-  std::optional<std::unordered_map<std::string, int>> ConnectedSet(
-      const SearchQuery& query) const;
+  std::optional<std::unordered_map<std::string, int>> ConnectedSet(const SearchQuery& query) const;
 
+  // Every key is a view of a string inside a vertex or edge that the snapshot itself holds, so
+  // cloning copies no strings. PutVertex re-keys the adjacency lists when it replaces a vertex.
   const Model* model_;
-  std::unordered_map<std::string, std::shared_ptr<const Vertex>> vertices_;
-  std::unordered_map<std::string, std::shared_ptr<const Edge>> edges_;
-  std::unordered_map<std::string, std::string> by_object_id_;  // object id -> vertex id
-  std::unordered_map<std::string, std::string> by_key_;        // collection \x1f key -> vertex id
-  std::unordered_map<std::string, const Edge*> by_edge_key_;
-  std::unordered_map<std::string, std::vector<const Edge*>> out_;
-  std::unordered_map<std::string, std::vector<const Edge*>> in_;
+  std::unordered_map<std::string_view, std::shared_ptr<const Vertex>> vertices_;
+  std::unordered_map<std::string_view, std::shared_ptr<const Edge>> edges_;
+  std::unordered_map<std::string_view, const Vertex*> by_object_id_;
+  std::vector<std::unordered_map<std::string_view, const Vertex*>> by_key_;  // per collection index
+  std::unordered_map<std::string_view, std::vector<const Edge*>> out_;       // keyed by vertex ids
+  std::unordered_map<std::string_view, std::vector<const Edge*>> in_;
   // Built by Seal().
   std::unordered_map<std::string, std::vector<const Vertex*>> by_collection_;
   struct SearchEntry {

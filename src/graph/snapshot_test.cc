@@ -1,8 +1,8 @@
 #include "graph/snapshot.h"
 
-#include <chrono>
-
 #include <gtest/gtest.h>
+
+#include <chrono>
 
 #include "graph/test_util.h"
 
@@ -50,7 +50,8 @@ TEST_F(SearchTest, TextIsCaseInsensitiveSubstringOverStringFields) {
   SearchQuery q;
   q.limit = 10;
   q.q = "UENT-B";
-  EXPECT_EQ(Names(f_.snap()->Search(Config("service"), q)), (std::vector<std::string>{"fluent-bit"}));
+  EXPECT_EQ(Names(f_.snap()->Search(Config("service"), q)),
+            (std::vector<std::string>{"fluent-bit"}));
   q.q = "3b2f1c4d";  // part of ci-deployer's clientId
   EXPECT_EQ(Names(f_.snap()->Search(Config("brokerAccount"), q)),
             (std::vector<std::string>{"ci-deployer"}));
@@ -79,7 +80,8 @@ TEST_F(SearchTest, ByIdAndVertexId) {
   EXPECT_EQ(f_.snap()->Search(Config("service"), q).total, 1u);
   q.id.clear();
   q.vertex_id = bit->id;
-  EXPECT_EQ(Names(f_.snap()->Search(Config("service"), q)), (std::vector<std::string>{"fluent-bit"}));
+  EXPECT_EQ(Names(f_.snap()->Search(Config("service"), q)),
+            (std::vector<std::string>{"fluent-bit"}));
 }
 
 TEST_F(SearchTest, TypeaheadByClientIdSubstring) {
@@ -111,7 +113,8 @@ TEST(SnapshotPerfTest, TypeaheadAtHundredThousandVertices) {
     v->index = i % 2 == 0 ? 2 : 5;
     v->name = "object-" + std::to_string(i * 7919 % 100003);
     v->key = v->name;
-    if (i % 2 == 1) v->doc = {{"clientId", "c0ffee00-0000-4000-8000-" + std::to_string(100000000000 + i)}};
+    if (i % 2 == 1)
+      v->doc = {{"clientId", "c0ffee00-0000-4000-8000-" + std::to_string(100000000000 + i)}};
     snapshot.PutVertex(std::move(v));
   }
   snapshot.Seal();
@@ -119,7 +122,9 @@ TEST(SnapshotPerfTest, TypeaheadAtHundredThousandVertices) {
   for (int i = 0; i < 200; ++i) {
     const auto start = std::chrono::steady_clock::now();
     const auto result = snapshot.Typeahead(std::to_string(1000 + i * 37), {}, 10);
-    millis.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+    millis.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start)
+            .count());
     EXPECT_LE(result.hits.size(), 10u);
   }
   std::sort(millis.begin(), millis.end());

@@ -3,10 +3,10 @@
 // Test helpers for the graph module: a Graph over a fresh SQLite (or PostgreSQL) database and a
 // small standard graph.
 
+#include <gtest/gtest.h>
+
 #include <memory>
 #include <string>
-
-#include <gtest/gtest.h>
 
 #include "core/clock.h"
 #include "core/random.h"

@@ -90,7 +90,8 @@ std::vector<const Vertex*> UsersUpstream(const Snapshot& snapshot, std::string_v
   // Upstream() reports each vertex once; a user may reach the graph through several role edges,
   // so walk the reached vertices and inspect every inbound edge from a user.
   std::vector<std::string_view> reached{vertex_id};
-  for (const Step& step : snapshot.Upstream(vertex_id, max_edges - 1)) reached.push_back(step.vertex->id);
+  for (const Step& step : snapshot.Upstream(vertex_id, max_edges - 1))
+    reached.push_back(step.vertex->id);
   for (std::string_view id : reached) {
     for (const Edge* edge : snapshot.In(id)) {
       if (edge->restrict || edge->is != kUserIndex) continue;
@@ -99,7 +100,8 @@ std::vector<const Vertex*> UsersUpstream(const Snapshot& snapshot, std::string_v
     }
   }
   std::vector<const Vertex*> out(users.begin(), users.end());
-  std::sort(out.begin(), out.end(), [](const Vertex* a, const Vertex* b) { return a->name < b->name; });
+  std::sort(out.begin(), out.end(),
+            [](const Vertex* a, const Vertex* b) { return a->name < b->name; });
   return out;
 }
 

@@ -46,8 +46,7 @@ std::map<std::string, BoundProject> BoundProjectsAndServices(const Snapshot& sna
 // through an edge whose name is in `roles` (e.g. lead-developer, full-access). Each user once,
 // sorted by name.
 std::vector<const Vertex*> UsersUpstream(const Snapshot& snapshot, std::string_view vertex_id,
-                                         const std::vector<std::string>& roles,
-                                         int max_edges = 8);
+                                         const std::vector<std::string>& roles, int max_edges = 8);
 
 // The parent vertex of a vertex whose collection declares a parent edge (serviceInstance ->
 // its service through `instance`), or nullptr.

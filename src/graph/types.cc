@@ -31,8 +31,9 @@ Json CollectionJson(const Vertex& vertex) {
 }
 
 Json EdgeJson(const Edge& edge) {
-  Json out = {{"id", edge.id},         {"name", edge.name}, {"source", edge.source},
-              {"target", edge.target}, {"is", edge.is},     {"it", edge.it},
+  Json out = {{"id", edge.id},         {"name", edge.name},
+              {"source", edge.source}, {"target", edge.target},
+              {"is", edge.is},         {"it", edge.it},
               {"prop", edge.prop},     {"timestamps", Timestamps(edge.created_ms, 0)}};
   if (edge.restrict) out["restrict"] = true;
   return out;

@@ -27,8 +27,8 @@ class Checker {
 
   void Fail(const std::string& path, std::string_view constraints) {
     if (failure_) return;
-    failure_ = "Property " + path + " has failed the following constraints: " +
-               std::string(constraints);
+    failure_ =
+        "Property " + path + " has failed the following constraints: " + std::string(constraints);
   }
 
   // True if `value` is an object whose members are all in `allowed`.
@@ -57,8 +57,8 @@ class Checker {
     return &*it;
   }
 
-  void String(const Json& object, const std::string& path, const std::string& key,
-              bool required, size_t min_length = 0, size_t max_length = 0) {
+  void String(const Json& object, const std::string& path, const std::string& key, bool required,
+              size_t min_length = 0, size_t max_length = 0) {
     const Json* value = Member(object, path, key, required);
     if (value == nullptr) return;
     if (!value->is_string()) return Fail(path + "." + key, "isString");
@@ -109,8 +109,7 @@ class Checker {
   std::optional<std::string> failure_;
 };
 
-const std::vector<std::string> kVaultEnvironments = {"production", "test", "development",
-                                                     "tools"};
+const std::vector<std::string> kVaultEnvironments = {"production", "test", "development", "tools"};
 
 void CheckUser(Checker& c, const Json& user, const std::string& path) {
   if (!c.Object(user, path, {"id", "name", "domain"})) return;
@@ -162,8 +161,8 @@ void CheckService(Checker& c, const Json& service, const std::string& path) {
 void CheckPackage(Checker& c, const Json& package, const std::string& path) {
   if (!c.Object(package, path,
                 {"id", "architecture", "buildGuid", "buildNumber", "buildVersion", "category",
-                 "checksum", "description", "installScope", "license", "name", "path",
-                 "reference", "size", "source", "tag", "type", "version"})) {
+                 "checksum", "description", "installScope", "license", "name", "path", "reference",
+                 "size", "source", "tag", "type", "version"})) {
     return;
   }
   for (const char* key : {"id", "architecture", "buildGuid", "buildVersion", "checksum",
@@ -241,9 +240,9 @@ void CheckProvision(Checker& c, const Json& action, const std::string& path) {
 
 void CheckAction(Checker& c, const Json& action, const std::string& path) {
   if (!c.Object(action, path,
-                {"action", "id", "provision", "service", "package", "cloud", "references",
-                 "source", "user", "vaultEnvironment", "vaultInstance", "artifacts",
-                 "lifecycle", "trace", "ruleViolation"})) {
+                {"action", "id", "provision", "service", "package", "cloud", "references", "source",
+                 "user", "vaultEnvironment", "vaultInstance", "artifacts", "lifecycle", "trace",
+                 "ruleViolation"})) {
     return;
   }
   c.OneOf(action, path, "action", true, ActionNames());
@@ -275,10 +274,15 @@ void CheckAction(Checker& c, const Json& action, const std::string& path) {
 }  // namespace
 
 const std::vector<std::string>& ActionNames() {
-  static const std::vector<std::string> kNames = {
-      "backup",          "database-access",      "server-access",
-      "package-build",   "package-configure",    "package-installation",
-      "package-provision", "process-end",        "process-start"};
+  static const std::vector<std::string> kNames = {"backup",
+                                                  "database-access",
+                                                  "server-access",
+                                                  "package-build",
+                                                  "package-configure",
+                                                  "package-installation",
+                                                  "package-provision",
+                                                  "process-end",
+                                                  "process-start"};
   return kNames;
 }
 
@@ -320,7 +324,8 @@ Status ValidatePatchBody(const Json& body) {
     if (const Json* package = c.Member(body, "", "package", false)) {
       CheckPackage(c, *package, ".package");
     }
-    if (const Json* cloud = c.Member(body, "", "cloud", false)) CheckCloud(c, *cloud, ".cloud", true);
+    if (const Json* cloud = c.Member(body, "", "cloud", false))
+      CheckCloud(c, *cloud, ".cloud", true);
   }
   return c.Result("Patch");
 }

@@ -33,7 +33,7 @@ AccountFlags FlagsOf(const graph::Vertex* account);
 // An environment: a graph vertex of collection `environment` or, when the graph has none, one
 // of the four built-in ones.
 struct Environment {
-  std::string name;   // production, test, development, tools, or a custom name
+  std::string name;  // production, test, development, tools, or a custom name
   std::string short_name;
   std::vector<std::string> change_roles;
   const graph::Vertex* vertex = nullptr;  // nullptr for a built-in environment

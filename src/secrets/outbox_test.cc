@@ -19,6 +19,7 @@ namespace {
 using ::broker::secrets::testing::FakeVault;
 using ::broker::secrets::testing::FakeVaultScript;
 using ::broker::secrets::testing::FastConfig;
+using ::broker::testing::PgCluster;
 using ::broker::testing::TempDir;
 
 constexpr char kPath[] = "tools/proj/svc";
@@ -26,7 +27,7 @@ constexpr char kKey[] = "broker-jwt:33098695-4a5a-497c-a36a-61691785845c";
 constexpr char kCanary[] = "eyJhbGciOiJSUzI1NiJ9.CANARY-token-value.c2ln";
 constexpr UnixSeconds kStart = 1786371130;
 
-class OutboxTest : public ::testing::Test {
+class OutboxTest : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
     auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(logs_);
@@ -34,6 +35,8 @@ class OutboxTest : public ::testing::Test {
     auto logger = std::make_shared<spdlog::logger>("capture", sink);
     logger->set_level(spdlog::level::trace);
     spdlog::set_default_logger(logger);
+    url_ = GetParam() == "postgres" ? PgCluster::Shared().CreateDatabase()
+                                    : "sqlite:" + dir_.File("broker.db");
     Reopen();
   }
   void TearDown() override {
@@ -45,7 +48,7 @@ class OutboxTest : public ::testing::Test {
   void Reopen() {
     outbox_.reset();
     db_.reset();
-    db_ = testing::MustOpen("sqlite:" + dir_.File("broker.db"));
+    db_ = testing::MustOpen(url_);
     outbox_ = std::make_unique<Outbox>(*db_, *sealer_, clock_, OsRandom::Instance());
     outbox_->SetDestination(DeliveryKind::kVault, &destination_);
   }
@@ -88,6 +91,7 @@ class OutboxTest : public ::testing::Test {
   std::ostringstream logs_;
   std::shared_ptr<spdlog::logger> previous_logger_;
   TempDir dir_;
+  std::string url_;
   FakeClock clock_{kStart};
   std::unique_ptr<Sealer> sealer_ = Sealer::FromKey(testing::TestKey());
   FakeVault fake_{FakeVaultScript()};
@@ -98,7 +102,7 @@ class OutboxTest : public ::testing::Test {
   std::unique_ptr<Outbox> outbox_;
 };
 
-TEST_F(OutboxTest, DeliversAndErasesTheTokenCopy) {
+TEST_P(OutboxTest, DeliversAndErasesTheTokenCopy) {
   auto id = Enqueue(1);
   ASSERT_TRUE(id.ok()) << id.error().ToString();
   EXPECT_FALSE(SealedValueErased(*id));
@@ -116,7 +120,7 @@ TEST_F(OutboxTest, DeliversAndErasesTheTokenCopy) {
   EXPECT_EQ(outbox_->RunDue()->attempted, 0);
 }
 
-TEST_F(OutboxTest, RolledBackTransactionLeavesNoDelivery) {
+TEST_P(OutboxTest, RolledBackTransactionLeavesNoDelivery) {
   Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
     DeliveryRequest request{
         DeliveryKind::kVault, kPath, kKey, SecretString(kCanary), 1, "acc", "jti-1"};
@@ -127,7 +131,7 @@ TEST_F(OutboxTest, RolledBackTransactionLeavesNoDelivery) {
   EXPECT_TRUE(outbox_->ListDeliveries("acc")->empty());
 }
 
-TEST_F(OutboxTest, VaultOutageKeepsDeliveryPendingThenSucceedsWithoutRestart) {
+TEST_P(OutboxTest, VaultOutageKeepsDeliveryPendingThenSucceedsWithoutRestart) {
   fake_.AddFault({{"mode", "503"}});
   auto id = Enqueue(1);
   ASSERT_TRUE(id.ok());
@@ -168,7 +172,7 @@ TEST_F(OutboxTest, VaultOutageKeepsDeliveryPendingThenSucceedsWithoutRestart) {
   EXPECT_FALSE(DeliveryToJson(d).contains("error"));
 }
 
-TEST_F(OutboxTest, BackoffIsCappedAtFiveMinutes) {
+TEST_P(OutboxTest, BackoffIsCappedAtFiveMinutes) {
   fake_.AddFault({{"mode", "503"}});
   auto id = Enqueue(1);
   ASSERT_TRUE(id.ok());
@@ -182,7 +186,7 @@ TEST_F(OutboxTest, BackoffIsCappedAtFiveMinutes) {
   EXPECT_LE(d.next_attempt_at, clock_.NowMillis() + 330'000);
 }
 
-TEST_F(OutboxTest, RestartLosesNothing) {
+TEST_P(OutboxTest, RestartLosesNothing) {
   fake_.AddFault({{"mode", "503"}});
   auto id = Enqueue(1);
   ASSERT_TRUE(id.ok());
@@ -197,7 +201,7 @@ TEST_F(OutboxTest, RestartLosesNothing) {
   EXPECT_EQ(VaultValue(), kCanary);
 }
 
-TEST_F(OutboxTest, NewerEnqueueSupersedesOlderPendingDelivery) {
+TEST_P(OutboxTest, NewerEnqueueSupersedesOlderPendingDelivery) {
   auto older = Enqueue(1, "older-CANARY");
   auto newer = Enqueue(2);
   ASSERT_TRUE(older.ok() && newer.ok());
@@ -217,7 +221,7 @@ TEST_F(OutboxTest, NewerEnqueueSupersedesOlderPendingDelivery) {
   EXPECT_EQ(DeliveryToJson((*list)[0])["outcome"], "delivered");
 }
 
-TEST_F(OutboxTest, DestinationHoldingNewerGenerationSupersedesDelivery) {
+TEST_P(OutboxTest, DestinationHoldingNewerGenerationSupersedesDelivery) {
   ASSERT_TRUE(vault_store_.Write(kPath, kKey, SecretString("generation-9"), {9}).ok());
   auto id = Enqueue(3);
   ASSERT_TRUE(id.ok());
@@ -229,7 +233,7 @@ TEST_F(OutboxTest, DestinationHoldingNewerGenerationSupersedesDelivery) {
   EXPECT_EQ(VaultValue(), "generation-9");
 }
 
-TEST_F(OutboxTest, DeliveryWithoutDestinationStaysPending) {
+TEST_P(OutboxTest, DeliveryWithoutDestinationStaysPending) {
   DeliveryRequest request{DeliveryKind::kGithub,
                           "bcgov/nr-broker",
                           "BROKER_JWT_X",
@@ -250,7 +254,7 @@ TEST_F(OutboxTest, DeliveryWithoutDestinationStaysPending) {
   EXPECT_EQ(d.last_error, "No destination is configured for github deliveries");
 }
 
-TEST_F(OutboxTest, ListDeliveriesShowsApiShape) {
+TEST_P(OutboxTest, ListDeliveriesShowsApiShape) {
   auto id = Enqueue(1);
   ASSERT_TRUE(id.ok());
   clock_.AdvanceSeconds(1);
@@ -268,7 +272,7 @@ TEST_F(OutboxTest, ListDeliveriesShowsApiShape) {
   EXPECT_TRUE(outbox_->ListDeliveries("someone-else")->empty());
 }
 
-TEST_F(OutboxTest, TamperedRowDoesNotDecryptElsewhere) {
+TEST_P(OutboxTest, TamperedRowDoesNotDecryptElsewhere) {
   auto a = Enqueue(1);
   ASSERT_TRUE(a.ok());
   // Move the sealed value to a row for another target: it must not authenticate there.
@@ -296,6 +300,9 @@ TEST_F(OutboxTest, TamperedRowDoesNotDecryptElsewhere) {
   EXPECT_TRUE(SealedValueErased(b));
   EXPECT_EQ(fake_.Raw("apps", "tools/other/svc"), Json());
 }
+
+INSTANTIATE_TEST_SUITE_P(Databases, OutboxTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& param_info) { return param_info.param; });
 
 }  // namespace
 }  // namespace broker::secrets

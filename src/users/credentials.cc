@@ -11,8 +11,7 @@ int64_t CeilSeconds(int64_t millis) { return millis <= 0 ? 0 : (millis + 999) / 
 
 // The new counter value, as an SQL expression over the old row: restart at 1 when the last
 // failure is older than the window ($2 = now - window).
-constexpr char kNewFailures[] =
-    "(CASE WHEN last_failure_at < $2 THEN 1 ELSE failures + 1 END)";
+constexpr char kNewFailures[] = "(CASE WHEN last_failure_at < $2 THEN 1 ELSE failures + 1 END)";
 
 // UPDATE that counts one failure and sets the lock from the new counter value. The lock
 // durations are integers from the policy, never input, so they are written into the SQL.
@@ -31,8 +30,8 @@ std::string BuildFailureSql(const LockoutPolicy& policy) {
 }
 
 Status DeleteSessionsOf(store::Database& db, std::string_view username) {
-  auto result = db.Execute("DELETE FROM user_sessions WHERE username = $1",
-                           {std::string(username)});
+  auto result =
+      db.Execute("DELETE FROM user_sessions WHERE username = $1", {std::string(username)});
   if (!result.ok()) return std::move(result).error();
   return OkStatus();
 }
@@ -41,7 +40,10 @@ Status DeleteSessionsOf(store::Database& db, std::string_view username) {
 
 CredentialStore::CredentialStore(store::Database& db, const Clock& clock, PasswordHasher& hasher,
                                  LockoutPolicy policy)
-    : db_(db), clock_(clock), hasher_(hasher), policy_(policy),
+    : db_(db),
+      clock_(clock),
+      hasher_(hasher),
+      policy_(policy),
       failure_sql_(BuildFailureSql(policy)) {}
 
 Status CredentialStore::SetPassword(std::string_view username, const SecretString& password) {
@@ -68,18 +70,16 @@ Status CredentialStore::SetAdmin(std::string_view username, bool admin) {
 }
 
 Result<bool> CredentialStore::IsAdmin(std::string_view username) {
-  BROKER_ASSIGN_OR_RETURN(
-      store::ResultSet rows,
-      db_.Execute("SELECT admin FROM user_credentials WHERE username = $1",
-                  {std::string(username)}));
+  BROKER_ASSIGN_OR_RETURN(store::ResultSet rows,
+                          db_.Execute("SELECT admin FROM user_credentials WHERE username = $1",
+                                      {std::string(username)}));
   return !rows.empty() && rows.rows[0].Int(0) != 0;
 }
 
 Result<int64_t> CredentialStore::FailureCount(std::string_view username) {
-  BROKER_ASSIGN_OR_RETURN(
-      store::ResultSet rows,
-      db_.Execute("SELECT failures FROM user_credentials WHERE username = $1",
-                  {std::string(username)}));
+  BROKER_ASSIGN_OR_RETURN(store::ResultSet rows,
+                          db_.Execute("SELECT failures FROM user_credentials WHERE username = $1",
+                                      {std::string(username)}));
   return rows.empty() ? int64_t{0} : rows.rows[0].Int(0);
 }
 
@@ -112,8 +112,8 @@ Result<VerifyOutcome> CredentialStore::RecordFailure(std::string_view username, 
                                                      bool was_locked) {
   BROKER_ASSIGN_OR_RETURN(
       store::ResultSet rows,
-      db_.Execute(failure_sql_, {std::string(username), now - policy_.window_seconds * 1000, now,
-                                 now, now}));
+      db_.Execute(failure_sql_,
+                  {std::string(username), now - policy_.window_seconds * 1000, now, now, now}));
   if (rows.empty()) return VerifyOutcome{};
   int64_t locked_until = rows.rows[0].Int(1);
   // The attempt that sets a lock is still answered as a plain failure; only attempts made
@@ -122,8 +122,7 @@ Result<VerifyOutcome> CredentialStore::RecordFailure(std::string_view username, 
   return VerifyOutcome{LoginVerdict::kLocked, false, CeilSeconds(locked_until - now)};
 }
 
-Result<bool> CredentialStore::ClearFailuresUnlessLocked(std::string_view username,
-                                                        UnixMillis now) {
+Result<bool> CredentialStore::ClearFailuresUnlessLocked(std::string_view username, UnixMillis now) {
   BROKER_ASSIGN_OR_RETURN(
       store::ResultSet rows,
       db_.Execute("UPDATE user_credentials SET failures = 0, locked_until = 0 "

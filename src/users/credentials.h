@@ -66,8 +66,7 @@ class CredentialStore {
   Result<int64_t> FailureCount(std::string_view username);
 
  private:
-  Result<VerifyOutcome> RecordFailure(std::string_view username, UnixMillis now,
-                                      bool was_locked);
+  Result<VerifyOutcome> RecordFailure(std::string_view username, UnixMillis now, bool was_locked);
   Result<bool> ClearFailuresUnlessLocked(std::string_view username, UnixMillis now);
 
   store::Database& db_;

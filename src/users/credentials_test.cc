@@ -45,7 +45,6 @@ class CredentialStoreTest : public ::testing::TestWithParam<store::Dialect> {
  protected:
   void SetUp() override {
     db_ = OpenMigrated(GetParam(), dir_);
-    if (!db_) GTEST_SKIP() << "PostgreSQL store not available";
     credentials_ = std::make_unique<CredentialStore>(*db_, clock_, hasher_);
   }
 
@@ -94,7 +93,8 @@ TEST_P(CredentialStoreTest, LocksAfterExactlyFiveFailuresAndRefusesTheCorrectPas
   // A success before the fifth failure resets the counter.
   EXPECT_EQ(MustVerify("alice", "alice-password").verdict, LoginVerdict::kOk);
   EXPECT_EQ(Failures("alice"), 0);
-  for (int i = 1; i <= 5; ++i) EXPECT_EQ(MustVerify("alice", "wrong").verdict, LoginVerdict::kInvalid);
+  for (int i = 1; i <= 5; ++i)
+    EXPECT_EQ(MustVerify("alice", "wrong").verdict, LoginVerdict::kInvalid);
   EXPECT_EQ(Failures("alice"), 5);
   // Locked now: even the right password is refused, and the refusal counts (6 -> 2 minutes).
   VerifyOutcome locked = MustVerify("alice", "alice-password");

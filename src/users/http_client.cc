@@ -27,8 +27,8 @@ size_t ReadHeader(char* data, size_t size, size_t count, void* user) {
       while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) {
         value.remove_prefix(1);
       }
-      while (!value.empty() && (value.back() == '\r' || value.back() == '\n' ||
-                                value.back() == ' ')) {
+      while (!value.empty() &&
+             (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
         value.remove_suffix(1);
       }
       static_cast<HttpReply*>(user)->location = std::string(value);

@@ -50,8 +50,7 @@ bool IsAllowedEndpoint(std::string_view url) {
 std::string S256Challenge(std::string_view verifier) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
-  return Base64UrlEncode(
-      std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
+  return Base64UrlEncode(std::string_view(reinterpret_cast<const char*>(digest), sizeof digest));
 }
 
 std::string StringOr(const Json& object, const char* key, std::string fallback = {}) {
@@ -98,7 +97,7 @@ using PkeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
 PkeyPtr RsaPublicKey(const BIGNUM* n, const BIGNUM* e) {
   PkeyPtr none(nullptr, EVP_PKEY_free);
   std::unique_ptr<OSSL_PARAM_BLD, decltype(&OSSL_PARAM_BLD_free)> builder(OSSL_PARAM_BLD_new(),
-                                                                           OSSL_PARAM_BLD_free);
+                                                                          OSSL_PARAM_BLD_free);
   if (!builder || !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n) ||
       !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e)) {
     return none;
@@ -215,23 +214,23 @@ Status VerifyRs256(const Json& jwk, std::string_view signing_input, std::string_
   BnPtr n = DecodeBignum(jwk, "n");
   BnPtr e = DecodeBignum(jwk, "e");
   if (!n || !e) return InvalidArgument("JWK has no valid RSA n and e");
-  if (BN_num_bits(n.get()) < kMinRsaBits) return InvalidArgument("RSA key is shorter than 2048 bits");
+  if (BN_num_bits(n.get()) < kMinRsaBits)
+    return InvalidArgument("RSA key is shorter than 2048 bits");
   PkeyPtr key = RsaPublicKey(n.get(), e.get());
   if (!key) return InvalidArgument("RSA key could not be built");
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
   if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1) {
     return Internal("EVP_DigestVerifyInit failed");
   }
-  int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                            signature.size(),
-                            reinterpret_cast<const unsigned char*>(signing_input.data()),
-                            signing_input.size());
+  int rc = EVP_DigestVerify(
+      ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+      reinterpret_cast<const unsigned char*>(signing_input.data()), signing_input.size());
   if (rc != 1) return Unauthenticated("Login failed", "id token signature does not verify");
   return OkStatus();
 }
 
-OidcClient::OidcClient(OidcConfig config, store::Database& db, HttpClient& http,
-                       const Clock& clock, Random& random)
+OidcClient::OidcClient(OidcConfig config, store::Database& db, HttpClient& http, const Clock& clock,
+                       Random& random)
     : config_(std::move(config)), db_(db), http_(http), clock_(clock), random_(random) {}
 
 Result<std::shared_ptr<const OidcClient::Provider>> OidcClient::GetProvider() {
@@ -267,10 +266,11 @@ Result<std::shared_ptr<const OidcClient::Provider>> OidcClient::GetProvider() {
   if (provider->issuer != config_.issuer) {
     return Unavailable("Identity provider unavailable", "discovery issuer mismatch");
   }
-  for (const std::string* endpoint : {&provider->authorization_endpoint,
-                                      &provider->token_endpoint, &provider->jwks_uri}) {
+  for (const std::string* endpoint :
+       {&provider->authorization_endpoint, &provider->token_endpoint, &provider->jwks_uri}) {
     if (endpoint->empty() || !IsAllowedEndpoint(*endpoint)) {
-      return Unavailable("Identity provider unavailable", "discovery endpoint missing or not https");
+      return Unavailable("Identity provider unavailable",
+                         "discovery endpoint missing or not https");
     }
   }
   if (!provider->userinfo_endpoint.empty() && !IsAllowedEndpoint(provider->userinfo_endpoint)) {
@@ -298,9 +298,8 @@ Result<OidcLoginStart> OidcClient::Start(std::string_view return_to) {
   std::string url = endpoint + (endpoint.find('?') == std::string::npos ? "?" : "&") +
                     "response_type=code&client_id=" + UrlEncode(config_.client_id) +
                     "&redirect_uri=" + UrlEncode(config_.redirect_uri) +
-                    "&scope=" + UrlEncode(config_.scope) + "&state=" + state +
-                    "&nonce=" + nonce + "&code_challenge=" + S256Challenge(verifier) +
-                    "&code_challenge_method=S256";
+                    "&scope=" + UrlEncode(config_.scope) + "&state=" + state + "&nonce=" + nonce +
+                    "&code_challenge=" + S256Challenge(verifier) + "&code_challenge_method=S256";
   return OidcLoginStart{std::move(binding), std::move(url)};
 }
 
@@ -334,10 +333,9 @@ Result<OidcClient::Tokens> OidcClient::ExchangeCode(const Provider& provider,
   // client_secret_basic (RFC 6749 section 2.3.1): both parts form-encoded first.
   std::string basic = Base64Encode(UrlEncode(config_.client_id) + ":" +
                                    UrlEncode(config_.client_secret.RevealForUse()));
-  BROKER_ASSIGN_OR_RETURN(
-      HttpReply reply,
-      http_.PostForm(provider.token_endpoint, body,
-                     {{"Authorization", "Basic " + basic}, {"Accept", "application/json"}}));
+  BROKER_ASSIGN_OR_RETURN(HttpReply reply, http_.PostForm(provider.token_endpoint, body,
+                                                          {{"Authorization", "Basic " + basic},
+                                                           {"Accept", "application/json"}}));
   if (reply.status != 200) {
     return LoginFailed("token endpoint answered " + std::to_string(reply.status));
   }
@@ -376,9 +374,9 @@ Result<Json> OidcClient::VerifyIdToken(const Provider& provider, std::string_vie
   }
   BROKER_ASSIGN_OR_RETURN(Json header, DecodeSegment(token.substr(0, first)));
   std::string alg = StringOr(header, "alg");
-  bool allowed = alg == "RS256" && std::find(provider.id_token_algs.begin(),
-                                             provider.id_token_algs.end(),
-                                             alg) != provider.id_token_algs.end();
+  bool allowed = alg == "RS256" &&
+                 std::find(provider.id_token_algs.begin(), provider.id_token_algs.end(), alg) !=
+                     provider.id_token_algs.end();
   if (!allowed) return LoginFailed("id token alg is not RS256");
   if (header.contains("crit")) return LoginFailed("id token has crit header");
   // jku, x5u and jwk headers are ignored: keys come only from the provider's jwks_uri.
@@ -407,9 +405,10 @@ Status OidcClient::CheckClaims(const Provider& provider, const Json& claims,
                                std::string_view nonce) {
   if (StringOr(claims, "iss") != provider.issuer) return LoginFailed("id token iss mismatch");
   const Json* aud = claims.contains("aud") ? &claims["aud"] : nullptr;
-  bool aud_ok = aud != nullptr && ((aud->is_string() && *aud == config_.client_id) ||
-                                   (aud->is_array() && std::find(aud->begin(), aud->end(),
-                                                                 config_.client_id) != aud->end()));
+  bool aud_ok =
+      aud != nullptr &&
+      ((aud->is_string() && *aud == config_.client_id) ||
+       (aud->is_array() && std::find(aud->begin(), aud->end(), config_.client_id) != aud->end()));
   if (!aud_ok) return LoginFailed("id token aud mismatch");
   if (aud->is_array() && aud->size() > 1 && StringOr(claims, "azp") != config_.client_id) {
     return LoginFailed("id token azp mismatch");
@@ -439,10 +438,9 @@ Result<Json> OidcClient::FetchUserinfo(const Provider& provider, const Tokens& t
                                        const Json& id_claims) {
   if (provider.userinfo_endpoint.empty() || tokens.access_token.empty()) return id_claims;
   BROKER_ASSIGN_OR_RETURN(
-      HttpReply reply,
-      http_.Get(provider.userinfo_endpoint,
-                {{"Authorization", "Bearer " + tokens.access_token.RevealForUse()},
-                 {"Accept", "application/json"}}));
+      HttpReply reply, http_.Get(provider.userinfo_endpoint,
+                                 {{"Authorization", "Bearer " + tokens.access_token.RevealForUse()},
+                                  {"Accept", "application/json"}}));
   if (reply.status != 200) {
     return LoginFailed("userinfo answered " + std::to_string(reply.status));
   }
@@ -487,10 +485,9 @@ Result<OidcIdentity> OidcClient::Finish(const SecretString& binding, std::string
 }
 
 Result<int64_t> OidcClient::PurgeExpired() {
-  BROKER_ASSIGN_OR_RETURN(
-      store::ResultSet rows,
-      db_.Execute("DELETE FROM oidc_logins WHERE created_at <= $1",
-                  {clock_.NowMillis() - config_.login_ttl_seconds * 1000}));
+  BROKER_ASSIGN_OR_RETURN(store::ResultSet rows,
+                          db_.Execute("DELETE FROM oidc_logins WHERE created_at <= $1",
+                                      {clock_.NowMillis() - config_.login_ttl_seconds * 1000}));
   return rows.affected_rows;
 }
 

@@ -32,26 +32,26 @@ namespace broker::users {
 
 // Dotted paths into the userinfo document (reference section 3.2 / 13).
 struct UserinfoMapping {
-  std::string domain_path;       // OAUTH2_CLIENT_MAP_DOMAIN; empty: use `domain`
-  std::string domain = "idp";    // OAUTH2_CLIENT_DOMAIN
-  std::string email = "email";   // OAUTH2_CLIENT_MAP_EMAIL
-  std::string guid = "idir_user_guid";       // OAUTH2_CLIENT_MAP_GUID
-  std::string name = "display_name";         // OAUTH2_CLIENT_MAP_NAME
-  std::string roles = "client_roles";        // OAUTH2_CLIENT_MAP_ROLES
-  std::string username = "idir_username";    // OAUTH2_CLIENT_MAP_USERNAME (lower-cased)
+  std::string domain_path;                 // OAUTH2_CLIENT_MAP_DOMAIN; empty: use `domain`
+  std::string domain = "idp";              // OAUTH2_CLIENT_DOMAIN
+  std::string email = "email";             // OAUTH2_CLIENT_MAP_EMAIL
+  std::string guid = "idir_user_guid";     // OAUTH2_CLIENT_MAP_GUID
+  std::string name = "display_name";       // OAUTH2_CLIENT_MAP_NAME
+  std::string roles = "client_roles";      // OAUTH2_CLIENT_MAP_ROLES
+  std::string username = "idir_username";  // OAUTH2_CLIENT_MAP_USERNAME (lower-cased)
 };
 
 struct OidcConfig {
-  std::string issuer;     // OAUTH2_CLIENT_PROVIDER_OIDC_ISSUER
-  std::string client_id;  // OAUTH2_CLIENT_REGISTRATION_LOGIN_CLIENT_ID
-  SecretString client_secret;  // OAUTH2_CLIENT_REGISTRATION_LOGIN_CLIENT_SECRET
-  std::string redirect_uri;    // OAUTH2_CLIENT_REGISTRATION_LOGIN_REDIRECT_URI
+  std::string issuer;                          // OAUTH2_CLIENT_PROVIDER_OIDC_ISSUER
+  std::string client_id;                       // OAUTH2_CLIENT_REGISTRATION_LOGIN_CLIENT_ID
+  SecretString client_secret;                  // OAUTH2_CLIENT_REGISTRATION_LOGIN_CLIENT_SECRET
+  std::string redirect_uri;                    // OAUTH2_CLIENT_REGISTRATION_LOGIN_REDIRECT_URI
   std::string scope = "openid profile email";  // OAUTH2_CLIENT_REGISTRATION_LOGIN_SCOPE
-  std::string post_logout_redirect_uri;  // OAUTH2_CLIENT_REGISTRATION_LOGIN_POST_LOGOUT_...
-  std::string label = "OIDC";            // OAUTH2_CLIENT_PROVIDER_LABEL (new): button text
+  std::string post_logout_redirect_uri;        // OAUTH2_CLIENT_REGISTRATION_LOGIN_POST_LOGOUT_...
+  std::string label = "OIDC";                  // OAUTH2_CLIENT_PROVIDER_LABEL (new): button text
   UserinfoMapping mapping;
-  int64_t login_ttl_seconds = 600;  // how long a started login may take
-  int64_t clock_skew_seconds = 60;  // leeway on exp and iat
+  int64_t login_ttl_seconds = 600;      // how long a started login may take
+  int64_t clock_skew_seconds = 60;      // leeway on exp and iat
   int64_t max_token_age_seconds = 600;  // iat older than this is refused
 };
 
@@ -113,8 +113,7 @@ class OidcClient {
   Result<Json> VerifyIdToken(const Provider& provider, std::string_view token,
                              std::string_view nonce);
   Status CheckClaims(const Provider& provider, const Json& claims, std::string_view nonce);
-  Result<Json> FetchUserinfo(const Provider& provider, const Tokens& tokens,
-                             const Json& id_claims);
+  Result<Json> FetchUserinfo(const Provider& provider, const Tokens& tokens, const Json& id_claims);
   OidcIdentity MapIdentity(const Json& userinfo) const;
 
   OidcConfig config_;

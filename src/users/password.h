@@ -14,7 +14,7 @@
 namespace broker::users {
 
 struct PasswordPolicy {
-  unsigned long long opslimit = 2;            // Argon2id t (SECURITY.md 3.5: t >= 2)
+  unsigned long long opslimit = 2;              // Argon2id t (SECURITY.md 3.5: t >= 2)
   size_t memlimit_bytes = 19u * 1024u * 1024u;  // m >= 19 MiB
   int max_concurrent = 4;
   size_t min_length = 8;

@@ -19,7 +19,6 @@ CREATE TABLE user_sessions (
   user_id TEXT NOT NULL,
   username TEXT NOT NULL,
   admin BIGINT NOT NULL DEFAULT 0,
-  csrf_token TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   last_seen_at BIGINT NOT NULL
 );

@@ -4,7 +4,9 @@
 //
 // The session id is 256 bits from the CSPRNG, handed to the browser once (in the cookie) and
 // stored only as its SHA-256, so a database leak yields no live sessions and lookups never
-// compare the secret byte by byte. Each session has its own CSRF token. A session ends at
+// compare the secret byte by byte. Each session has its own CSRF token, HMAC-SHA256 of a
+// constant under the session id: it is never stored and cannot be computed without the id
+// (64 hex digits). A session ends at
 // logout, after `idle_seconds` without use, or `absolute_seconds` after login, whichever comes
 // first; times come from the injected Clock. `last_seen_at` is written at most once per
 // `touch_interval_seconds`, so idle expiry may come up to that much early, never late.
@@ -37,8 +39,8 @@ struct SessionSubject {
 };
 
 struct NewSession {
-  SecretString id;  // goes in the cookie only
-  std::string csrf_token;
+  SecretString id;         // goes in the cookie only
+  std::string csrf_token;  // for the X-CSRF-Token header
 };
 
 struct SessionRecord {

@@ -27,8 +27,7 @@ std::string_view OriginOf(std::string_view url) {
 
 std::string_view AuthorityOf(std::string_view origin) {
   size_t scheme_end = origin.find("://");
-  return scheme_end == std::string_view::npos ? std::string_view{}
-                                              : origin.substr(scheme_end + 3);
+  return scheme_end == std::string_view::npos ? std::string_view{} : origin.substr(scheme_end + 3);
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
@@ -58,8 +57,8 @@ std::string PreLoginCookieName(bool secure) {
 }
 
 std::string SetCookieValue(std::string_view name, std::string_view value, bool secure) {
-  std::string cookie = std::string(name) + "=" + std::string(value) +
-                       "; Path=/; HttpOnly; SameSite=Lax";
+  std::string cookie =
+      std::string(name) + "=" + std::string(value) + "; Path=/; HttpOnly; SameSite=Lax";
   if (secure) cookie += "; Secure";
   return cookie;
 }
@@ -74,8 +73,8 @@ std::optional<std::string> FindCookie(std::string_view cookie_header, std::strin
   while (!cookie_header.empty()) {
     size_t end = cookie_header.find(';');
     std::string_view pair = Trim(cookie_header.substr(0, end));
-    cookie_header = end == std::string_view::npos ? std::string_view{}
-                                                  : cookie_header.substr(end + 1);
+    cookie_header =
+        end == std::string_view::npos ? std::string_view{} : cookie_header.substr(end + 1);
     size_t eq = pair.find('=');
     if (eq == std::string_view::npos) continue;
     if (Trim(pair.substr(0, eq)) == name) return std::string(Trim(pair.substr(eq + 1)));

@@ -45,9 +45,8 @@ TEST(CsrfPolicyTest, MatchingTokenPasses) {
 TEST(CsrfPolicyTest, MissingWrongOrOtherSessionsTokenIsRefused) {
   RequestFacts missing = UnsafeWithToken("x");
   missing.csrf_header.reset();
-  for (const RequestFacts& facts :
-       {missing, UnsafeWithToken("wrong"), UnsafeWithToken("other-session-token"),
-        UnsafeWithToken("")}) {
+  for (const RequestFacts& facts : {missing, UnsafeWithToken("wrong"),
+                                    UnsafeWithToken("other-session-token"), UnsafeWithToken("")}) {
     Status status = DecideSessionRequest(facts, {}, "tok");
     ASSERT_FALSE(status.ok());
     EXPECT_EQ(status.error().code(), ErrorCode::kPermissionDenied);

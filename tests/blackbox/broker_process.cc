@@ -222,7 +222,8 @@ HttpResponse HttpClient::Request(const std::string& method, const std::string& p
                                  const std::string& content_type) {
   HttpResponse response;
   curl_slist* headers = nullptr;
-  if (!bearer_.empty()) headers = curl_slist_append(headers, ("Authorization: Bearer " + bearer_).c_str());
+  if (!bearer_.empty())
+    headers = curl_slist_append(headers, ("Authorization: Bearer " + bearer_).c_str());
   if (!csrf_token_.empty() && method != "GET") {
     headers = curl_slist_append(headers, ("X-CSRF-Token: " + csrf_token_).c_str());
   }

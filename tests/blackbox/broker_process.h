@@ -20,8 +20,8 @@
 namespace broker::testing {
 
 struct BrokerOptions {
-  std::string import_file;               // imported before start, if set
-  std::vector<std::string> extra_args;   // passed to `broker serve`
+  std::string import_file;              // imported before start, if set
+  std::vector<std::string> extra_args;  // passed to `broker serve`
   std::map<std::string, std::string> env;
   std::string database;  // empty = SQLite in the data directory
 };

@@ -24,8 +24,10 @@ class SeedTest : public ::testing::Test {
   static void SetUpTestSuite() {
     // A short grace period keeps the one-hour rule testable; the rule itself is pinned to the
     // second with an injected clock in src/accounts.
-    broker_ = new BrokerProcess({.import_file = Fixture(),
-                                 .extra_args = {"--token-grace-period", "3"}});
+    BrokerOptions options;
+    options.import_file = Fixture();
+    options.extra_args = {"--token-grace-period", "3"};
+    broker_ = new BrokerProcess(options);
   }
   static void TearDownTestSuite() {
     delete broker_;
@@ -36,7 +38,8 @@ class SeedTest : public ::testing::Test {
     const HttpResponse r =
         client.Post("/v1/collection/broker-account/search?offset=0&limit=50", "{}");
     EXPECT_EQ(r.status, 201) << r.body;
-    for (const Json& row : r.json()["data"]) {
+    const Json body = r.json();
+    for (const Json& row : body["data"]) {
       if (row["collection"]["name"] == name) return row["collection"]["id"];
     }
     ADD_FAILURE() << "no account " << name << " in " << r.body;
@@ -52,9 +55,9 @@ class SeedTest : public ::testing::Test {
 
   static std::string Generate(HttpClient& client, const std::string& account_id,
                               int64_t expiration = 7776000) {
-    const HttpResponse r =
-        client.Post("/v1/collection/broker-account/" + account_id +
-                    "/token?expiration=" + std::to_string(expiration) + "&patch=true&syncSecrets=true");
+    const HttpResponse r = client.Post("/v1/collection/broker-account/" + account_id +
+                                       "/token?expiration=" + std::to_string(expiration) +
+                                       "&patch=true&syncSecrets=true");
     EXPECT_EQ(r.status, 201) << r.body;
     return r.status == 201 ? r.json()["token"].get<std::string>() : std::string();
   }
@@ -77,8 +80,8 @@ TEST_F(SeedTest, LeadDeveloperOfOwningTeamMayGenerateOthersMayNot) {
   const std::string account = AccountId(*alice, "ci-deployer");
   EXPECT_FALSE(Generate(*alice, account).empty());
 
-  for (const auto& [user, pass] : {std::pair{"bob", "bob-pass-12"}, {"carol", "carol-pass-1"},
-                                   {"erin", "erin-pass-12"}}) {
+  for (const auto& [user, pass] :
+       {std::pair{"bob", "bob-pass-12"}, {"carol", "carol-pass-1"}, {"erin", "erin-pass-12"}}) {
     auto other = SignIn(user, pass);
     const HttpResponse r =
         other->Post("/v1/collection/broker-account/" + account + "/token?expiration=3600");
@@ -87,7 +90,15 @@ TEST_F(SeedTest, LeadDeveloperOfOwningTeamMayGenerateOthersMayNot) {
     EXPECT_NE(r.json()["message"].get<std::string>().find("lead-developer"), std::string::npos)
         << r.body;
     EXPECT_NE(r.json()["message"].get<std::string>().find("platform"), std::string::npos) << r.body;
+    // The token page learns the same up front, to disable its buttons with that reason.
+    const Json permission =
+        other->Get("/v1/collection/broker-account/" + account + "/token/permission").json();
+    EXPECT_EQ(permission["mayManage"], false);
+    EXPECT_EQ(permission["reason"], r.json()["message"]);
   }
+  EXPECT_EQ(alice->Get("/v1/collection/broker-account/" + account + "/token/permission")
+                .json()["mayManage"],
+            true);
   auto dave = SignIn("dave", "dave-pass-12");
   EXPECT_FALSE(Generate(*dave, account, 3600).empty()) << "admins may generate too";
 }
@@ -125,8 +136,8 @@ TEST_F(SeedTest, TokenPageListsJtiExpiryAndState) {
   auto alice = SignIn("alice", "alice-pass-1");
   const std::string account = AccountId(*alice, "ci-deployer");
   const std::string token = Generate(*alice, account);
-  const Json claims = Json::parse(*Base64UrlDecode(token.substr(token.find('.') + 1,
-                                                                token.rfind('.') - token.find('.') - 1)));
+  const Json claims = Json::parse(
+      *Base64UrlDecode(token.substr(token.find('.') + 1, token.rfind('.') - token.find('.') - 1)));
   // Any signed-in user may read the metadata, never the token itself.
   auto bob = SignIn("bob", "bob-pass-12");
   const HttpResponse list = bob->Get("/v1/collection/broker-account/" + account + "/token");
@@ -184,8 +195,8 @@ TEST_F(SeedTest, GeneratedTokenLandsInTheToolsSpaceOfEveryService) {
   const std::string account = AccountId(*alice, "ci-deployer");
   const std::string token = Generate(*alice, account);
   const std::string key = std::string("broker-jwt:") + kCiClientId;
-  for (const char* path : {"tools/fluent/fluent-bit", "tools/fluent/fluentd",
-                           "tools/payments/billing-api"}) {
+  for (const char* path :
+       {"tools/fluent/fluent-bit", "tools/fluent/fluentd", "tools/payments/billing-api"}) {
     bool found = false;
     for (int i = 0; i < 50 && !found; ++i) {
       const auto [code, out] = broker_->RunCli({"secrets", "get", path});
@@ -198,7 +209,8 @@ TEST_F(SeedTest, GeneratedTokenLandsInTheToolsSpaceOfEveryService) {
       alice->Get("/v1/collection/broker-account/" + account + "/deliveries");
   ASSERT_EQ(deliveries.status, 200) << deliveries.body;
   std::set<std::string> delivered;
-  for (const Json& d : deliveries.json()) {
+  const Json delivery_list = deliveries.json();
+  for (const Json& d : delivery_list) {
     if (d["outcome"] == "delivered") delivered.insert(d["target"].get<std::string>());
   }
   EXPECT_EQ(delivered.size(), 3u) << deliveries.body;
@@ -226,7 +238,8 @@ TEST_F(SeedTest, LookUpTheAccountByClientIdOrByPastedToken) {
 
 // The operator's command line does the same as the UI.
 TEST_F(SeedTest, CommandLineGeneratesListsAndRevokes) {
-  const auto [code, out] = broker_->RunCli({"token", "generate", "billing-bot", "--expiration", "60d"});
+  const auto [code, out] =
+      broker_->RunCli({"token", "generate", "billing-bot", "--expiration", "60d"});
   ASSERT_EQ(code, 0) << out;
   const std::string token = out.substr(out.rfind('\n', out.size() - 2) + 1,
                                        out.size() - out.rfind('\n', out.size() - 2) - 2);

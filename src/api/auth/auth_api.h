@@ -24,8 +24,8 @@ namespace broker::api::auth {
 
 // One sign-in event, for the audit log. Never holds a secret.
 struct AuthEvent {
-  std::string action;   // "login", "logout", "oidc-login"
-  std::string outcome;  // "success" or "failure"
+  std::string action;    // "login", "logout", "oidc-login"
+  std::string outcome;   // "success" or "failure"
   std::string username;  // as typed or as mapped; may be empty
   std::string reason;    // internal reason of a failure
   std::string remote_address;
@@ -38,7 +38,7 @@ struct AuthServices {
   users::UserDirectory& directory;
   users::RateLimiter& login_limiter;  // per client IP (SECURITY.md 3.4: 20/min)
   SessionAuthenticator& authenticator;
-  users::OidcClient* oidc = nullptr;  // null: OIDC sign-in not configured
+  users::OidcClient* oidc = nullptr;               // null: OIDC sign-in not configured
   std::function<void(const AuthEvent&)> on_event;  // optional audit hook
 };
 

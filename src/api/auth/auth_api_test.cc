@@ -76,7 +76,7 @@ TEST_F(AuthApiTest, LoginSetsASessionCookieWithAllAttributes) {
   ASSERT_EQ(response.status, 200) << response.body;
   Json body = Json::parse(response.body);
   ASSERT_EQ(body.size(), 1u);
-  EXPECT_EQ(body["csrfToken"].get<std::string>().size(), 43u);
+  EXPECT_EQ(body["csrfToken"].get<std::string>().size(), 64u);
   EXPECT_EQ(response.Header("Cache-Control"), "no-store");
   auto cookies = SetCookies(response);
   ASSERT_EQ(cookies.size(), 1u);
@@ -105,8 +105,9 @@ TEST_F(AuthApiTest, UnknownUserAndWrongPasswordAnswerIdentically) {
   http::Response wrong = Login("alice", "not-her-password");
   http::Response unknown = Login("nobody", "not-her-password");
   EXPECT_EQ(wrong.status, 401);
-  EXPECT_EQ(wrong.body,
-            R"({"statusCode":401,"message":"Invalid username or password","error":"Unauthorized"})");
+  EXPECT_EQ(
+      wrong.body,
+      R"({"statusCode":401,"message":"Invalid username or password","error":"Unauthorized"})");
   EXPECT_EQ(unknown.status, wrong.status);
   EXPECT_EQ(unknown.body, wrong.body);
   EXPECT_EQ(unknown.headers, wrong.headers);
@@ -118,14 +119,15 @@ TEST_F(AuthApiTest, MalformedLoginBodiesAre400AndOtherContentTypes415) {
        {"{", "[]", "{}", R"({"username":"alice"})", R"({"username":1,"password":"x"})",
         R"({"username":"alice","password":null})", R"({"username":"","password":"x"})",
         R"({"username":"alice","password":"a","password":"b"})"}) {
-    http::Response response = Call(world_->router, Method::kPost, "/auth/local/login",
-                                   {{"Content-Type", kJson}}, body);
+    http::Response response =
+        Call(world_->router, Method::kPost, "/auth/local/login", {{"Content-Type", kJson}}, body);
     EXPECT_EQ(response.status, 400) << body;
     EXPECT_EQ(Json::parse(response.body)["error"], "Bad Request") << body;
     EXPECT_EQ(response.Header("Cache-Control"), "no-store");
   }
-  http::Response text = Call(world_->router, Method::kPost, "/auth/local/login",
-                             {{"Content-Type", "text/plain"}}, LoginBody("alice", "alice-password"));
+  http::Response text =
+      Call(world_->router, Method::kPost, "/auth/local/login", {{"Content-Type", "text/plain"}},
+           LoginBody("alice", "alice-password"));
   EXPECT_EQ(text.status, 415);
 }
 
@@ -193,7 +195,8 @@ TEST_F(AuthApiTest, LogoutNeedsCsrfThenEndsTheSession) {
   http::Response refused =
       Call(world_->router, Method::kPost, "/auth/logout", {{"Cookie", alice.cookie}});
   EXPECT_EQ(refused.status, 403);
-  EXPECT_EQ(refused.body, R"({"statusCode":403,"message":"Invalid CSRF token","error":"Forbidden"})");
+  EXPECT_EQ(refused.body,
+            R"({"statusCode":403,"message":"Invalid CSRF token","error":"Forbidden"})");
   EXPECT_EQ(Self(alice.cookie).status, 200);
   http::Response out = Call(world_->router, Method::kPost, "/auth/logout",
                             {{"Cookie", alice.cookie}, {"X-CSRF-Token", alice.csrf}});

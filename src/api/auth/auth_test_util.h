@@ -58,9 +58,9 @@ inline std::vector<Cookie> SetCookies(const http::Response& response) {
   return cookies;
 }
 
-inline http::Response Call(const http::Router& router, http::Method method,
-                           std::string_view target, http::Fields headers = {},
-                           std::string body = {}, std::string remote = "192.0.2.1") {
+inline http::Response Call(const http::Router& router, http::Method method, std::string_view target,
+                           http::Fields headers = {}, std::string body = {},
+                           std::string remote = "192.0.2.1") {
   http::Request request;
   request.method = method;
   request.target = std::string(target);
@@ -90,7 +90,12 @@ struct AuthWorld {
     if (oidc_config != nullptr) {
       oidc = std::make_unique<users::OidcClient>(*oidc_config, *db, *http_client, clock, random);
     }
-    AuthServices services{credentials, sessions, directory, limiter, authenticator, oidc.get(),
+    AuthServices services{credentials,
+                          sessions,
+                          directory,
+                          limiter,
+                          authenticator,
+                          oidc.get(),
                           [this](const AuthEvent& event) { events.push_back(event); }};
     AddAuthRoutes(router, services);
   }

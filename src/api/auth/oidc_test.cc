@@ -144,9 +144,9 @@ TEST_F(OidcTest, HappyPathCreatesUserAndSessionAndReturnsToTheDeepLink) {
   EXPECT_NE(started.authorize_url.find("code_challenge_method=S256"), std::string::npos);
   EXPECT_NE(started.authorize_url.find("&nonce="), std::string::npos);
   http::Request parsed;
-  ASSERT_TRUE(http::ParseTarget(started.authorize_url.substr(started.authorize_url.find("/auth")),
-                                parsed)
-                  .ok());
+  ASSERT_TRUE(
+      http::ParseTarget(started.authorize_url.substr(started.authorize_url.find("/auth")), parsed)
+          .ok());
   EXPECT_GE(parsed.Query("state").value_or("").size(), 22u);  // >= 128 bits
   EXPECT_EQ(parsed.Query("redirect_uri"), kRedirectUri);
 
@@ -182,13 +182,14 @@ TEST_F(OidcTest, HappyPathCreatesUserAndSessionAndReturnsToTheDeepLink) {
 
 TEST_F(OidcTest, ProvidersReportsTheLabel) {
   http::Response providers = Call(world_->router, Method::kGet, "/auth/providers");
-  EXPECT_EQ(Json::parse(providers.body),
-            Json::parse(R"({"local":true,"oidc":{"enabled":true,"label":"Sign in with Fake IdP"}})"));
+  EXPECT_EQ(
+      Json::parse(providers.body),
+      Json::parse(R"({"local":true,"oidc":{"enabled":true,"label":"Sign in with Fake IdP"}})"));
 }
 
 TEST_F(OidcTest, ForeignReturnPathsFallBackToRoot) {
-  for (const char* target : {"//evil.example/x", "https://evil.example/", "/\\evil.example",
-                             "javascript:alert(1)"}) {
+  for (const char* target :
+       {"//evil.example/x", "https://evil.example/", "/\\evil.example", "javascript:alert(1)"}) {
     Started started = Start(target);
     http::Response response = Callback(Authorize(started.authorize_url), started.prelogin_cookie);
     ASSERT_EQ(response.status, 302) << target;

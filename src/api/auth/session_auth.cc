@@ -55,9 +55,8 @@ Result<SessionUser> SessionAuthenticator::Authenticate(const http::Request& requ
     return Unauthenticated("Unauthorized", "session user no longer exists");
   }
   if (!profile.ok()) return std::move(profile).error();
-  UserPrincipal principal{profile->user_id, profile->vertex_id, profile->username,
-                          profile->name,    profile->email,     record.subject.admin,
-                          record.csrf_token};
+  UserPrincipal principal{profile->user_id, profile->vertex_id,   profile->username, profile->name,
+                          profile->email,   record.subject.admin, record.csrf_token};
   return SessionUser{std::move(principal), std::move(profile).value()};
 }
 

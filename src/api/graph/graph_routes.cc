@@ -12,11 +12,11 @@
 namespace broker::api {
 namespace {
 
+using graph::Snapshot;
+using graph::Vertex;
 using http::Method;
 using http::Request;
 using http::Response;
-using graph::Snapshot;
-using graph::Vertex;
 
 constexpr size_t kTypeaheadLimit = 10;
 constexpr int kTeamIndex = 6;
@@ -110,8 +110,8 @@ Result<graph::SearchQuery> ParseSearch(const Request& request) {
   query.include_restricted = !QueryText(request, "includeRestricted").empty();
   query.id = QueryText(request, "id");
   query.vertex_id = QueryText(request, "vertexId");
-  for (const std::string* id : {&query.upstream_vertex, &query.downstream_vertex, &query.id,
-                                &query.vertex_id}) {
+  for (const std::string* id :
+       {&query.upstream_vertex, &query.downstream_vertex, &query.id, &query.vertex_id}) {
     if (!id->empty() && !IsObjectId(*id)) return BadObjectId(*id);
   }
   const std::string sort = QueryText(request, "sort");
@@ -124,14 +124,14 @@ Result<graph::SearchQuery> ParseSearch(const Request& request) {
 }
 
 Result<Response> Search(graph::Graph& graph, const Auth& auth, const Request& req) {
-    BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
-    const auto snapshot = graph.snapshot();
-    BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config, CollectionParam(*snapshot, req));
-    BROKER_ASSIGN_OR_RETURN(graph::SearchQuery query, ParseSearch(req));
-    const graph::SearchResult result = snapshot->Search(*config, query);
-    Json data = Json::array();
-    for (const Vertex* vertex : result.items) data.push_back(Combo(*snapshot, *vertex));
-    return Response::Json(201, {{"data", data}, {"meta", {{"total", result.total}}}});
+  BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
+  const auto snapshot = graph.snapshot();
+  BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config, CollectionParam(*snapshot, req));
+  BROKER_ASSIGN_OR_RETURN(graph::SearchQuery query, ParseSearch(req));
+  const graph::SearchResult result = snapshot->Search(*config, query);
+  Json data = Json::array();
+  for (const Vertex* vertex : result.items) data.push_back(Combo(*snapshot, *vertex));
+  return Response::Json(201, {{"data", data}, {"meta", {{"total", result.total}}}});
 }
 
 struct TypeaheadInput {
@@ -175,19 +175,19 @@ Json TypeaheadHit(const Snapshot& snapshot, const Vertex& vertex) {
 }
 
 Result<Response> Typeahead(graph::Graph& graph, const Auth& auth, const Request& req) {
-    BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
-    BROKER_ASSIGN_OR_RETURN(TypeaheadInput input, ParseTypeahead(req));
-    const auto snapshot = graph.snapshot();
-    const auto result = snapshot->Typeahead(input.q, input.collections, kTypeaheadLimit);
-    Json data = Json::array();
-    for (const Vertex* vertex : result.hits) data.push_back(TypeaheadHit(*snapshot, *vertex));
-    return Response::Json(201, {{"meta", {{"total", result.total}}}, {"data", data}});
+  BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
+  BROKER_ASSIGN_OR_RETURN(TypeaheadInput input, ParseTypeahead(req));
+  const auto snapshot = graph.snapshot();
+  const auto result = snapshot->Typeahead(input.q, input.collections, kTypeaheadLimit);
+  Json data = Json::array();
+  for (const Vertex* vertex : result.hits) data.push_back(TypeaheadHit(*snapshot, *vertex));
+  return Response::Json(201, {{"meta", {{"total", result.total}}}, {"data", data}});
 }
 
 Json GraphData(const Snapshot& snapshot) {
   Json edges = Json::array();
   for (const auto& [id, edge] : snapshot.edges()) {
-    Json e = {{"id", id},          {"is", edge->is},         {"it", edge->it},
+    Json e = {{"id", id},           {"is", edge->is},         {"it", edge->it},
               {"name", edge->name}, {"source", edge->source}, {"target", edge->target}};
     if (edge->restrict) e["restrict"] = true;
     edges.push_back(std::move(e));
@@ -229,9 +229,12 @@ Result<Json> ParseEdgeBody(const Request& request) {
 // May `user` add an edge into `target`?
 bool MayAddEdge(const Snapshot& snapshot, const UserPrincipal& user, const Vertex& target) {
   if (user.admin) return true;
-  if (target.index == kTeamIndex && graph::TeamIsEmpty(snapshot, target.id)) return true;
-  return graph::PermissionsFor(snapshot, user.vertex_id)
-      .Has(graph::Permission::kUpdate, target.id);
+  if (target.index == kTeamIndex) {
+    // Team membership is the owners' business (a lead-developer's `update` is not enough).
+    return graph::TeamIsEmpty(snapshot, target.id) ||
+           graph::CanManageTeamMembers(snapshot, user.vertex_id, target.id);
+  }
+  return graph::PermissionsFor(snapshot, user.vertex_id).Has(graph::Permission::kUpdate, target.id);
 }
 
 // May `user` delete an edge into `target`?
@@ -279,45 +282,57 @@ Result<Response> AddVertex(graph::Graph& graph, const Auth& auth, const Request&
   if (config == nullptr) return NotFound("Collection not found");
   if (!user.admin && config->collection != "team") return Forbidden();
   if (!config->permissions.create) return Forbidden();
-  graph::VertexInput input{config->collection, body.value("data", Json::object()),
-                           body.value("prop", Json::object()), {}};
+  graph::VertexInput input{config->collection,
+                           body.value("data", Json::object()),
+                           body.value("prop", Json::object()),
+                           {}};
   BROKER_ASSIGN_OR_RETURN(Vertex vertex, graph.AddVertex(input));
   return Response::Json(201, graph::VertexJson(vertex));
 }
 
 void RegisterCollectionRoutes(http::Router& router, graph::Graph& graph, const Auth& auth) {
-  router.Add(Method::kGet, "/v1/collection/config", Guarded([&graph, auth](const Request& req) -> Result<Response> {
-    BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
-    return Response::Json(200, graph.model().ConfigJson());
-  }));
-  router.Add(Method::kGet, "/v1/collection/:collection", Guarded([&graph, auth](const Request& req) -> Result<Response> {
-    BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
-    const auto snapshot = graph.snapshot();
-    BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config, CollectionParam(*snapshot, req));
-    const std::string vertex_id = QueryText(req, "vertex");
-    if (!IsObjectId(vertex_id)) return BadObjectId(vertex_id);
-    const Vertex* vertex = snapshot->FindVertex(vertex_id);
-    if (vertex == nullptr || vertex->collection != config->collection) return NotFound("Not Found");
-    return Response::Json(200, graph::CollectionJson(*vertex));
-  }));
-  router.Add(Method::kGet, "/v1/collection/:collection/:id", Guarded([&graph, auth](const Request& req) -> Result<Response> {
-    BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
-    const auto snapshot = graph.snapshot();
-    BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config, CollectionParam(*snapshot, req));
-    BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
-    const Vertex* vertex = snapshot->FindByObjectId(id);
-    if (vertex == nullptr || vertex->collection != config->collection) return NotFound("Not Found");
-    return Response::Json(200, graph::CollectionJson(*vertex));
-  }));
-  router.Add(Method::kGet, "/v1/collection/:collection/:id/combo", Guarded([&graph, auth](const Request& req) -> Result<Response> {
-    BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
-    const auto snapshot = graph.snapshot();
-    BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config, CollectionParam(*snapshot, req));
-    BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
-    const Vertex* vertex = snapshot->FindByObjectId(id);
-    if (vertex == nullptr || vertex->collection != config->collection) return NotFound("Not Found");
-    return Response::Json(200, Combo(*snapshot, *vertex));
-  }));
+  router.Add(Method::kGet, "/v1/collection/config",
+             Guarded([&graph, auth](const Request& req) -> Result<Response> {
+               BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
+               return Response::Json(200, graph.model().ConfigJson());
+             }));
+  router.Add(Method::kGet, "/v1/collection/:collection",
+             Guarded([&graph, auth](const Request& req) -> Result<Response> {
+               BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
+               const auto snapshot = graph.snapshot();
+               BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config,
+                                       CollectionParam(*snapshot, req));
+               const std::string vertex_id = QueryText(req, "vertex");
+               if (!IsObjectId(vertex_id)) return BadObjectId(vertex_id);
+               const Vertex* vertex = snapshot->FindVertex(vertex_id);
+               if (vertex == nullptr || vertex->collection != config->collection)
+                 return NotFound("Not Found");
+               return Response::Json(200, graph::CollectionJson(*vertex));
+             }));
+  router.Add(Method::kGet, "/v1/collection/:collection/:id",
+             Guarded([&graph, auth](const Request& req) -> Result<Response> {
+               BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
+               const auto snapshot = graph.snapshot();
+               BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config,
+                                       CollectionParam(*snapshot, req));
+               BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
+               const Vertex* vertex = snapshot->FindByObjectId(id);
+               if (vertex == nullptr || vertex->collection != config->collection)
+                 return NotFound("Not Found");
+               return Response::Json(200, graph::CollectionJson(*vertex));
+             }));
+  router.Add(Method::kGet, "/v1/collection/:collection/:id/combo",
+             Guarded([&graph, auth](const Request& req) -> Result<Response> {
+               BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
+               const auto snapshot = graph.snapshot();
+               BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config,
+                                       CollectionParam(*snapshot, req));
+               BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
+               const Vertex* vertex = snapshot->FindByObjectId(id);
+               if (vertex == nullptr || vertex->collection != config->collection)
+                 return NotFound("Not Found");
+               return Response::Json(200, Combo(*snapshot, *vertex));
+             }));
   router.Add(Method::kPost, "/v1/collection/:collection/search",
              Guarded([&graph, auth](const Request& req) { return Search(graph, auth, req); }));
 }
@@ -325,30 +340,35 @@ void RegisterCollectionRoutes(http::Router& router, graph::Graph& graph, const A
 void RegisterGraphReadRoutes(http::Router& router, graph::Graph& graph, const Auth& auth) {
   router.Add(Method::kPost, "/v1/graph/typeahead",
              Guarded([&graph, auth](const Request& req) { return Typeahead(graph, auth, req); }));
-  router.Add(Method::kGet, "/v1/graph/data", Guarded([&graph, auth](const Request& req) -> Result<Response> {
-    BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
-    return Response::Json(200, GraphData(*graph.snapshot()));
-  }));
-  router.Add(Method::kGet, "/v1/graph/data/user-permissions", Guarded([&graph, auth](const Request& req) -> Result<Response> {
-    BROKER_ASSIGN_OR_RETURN(UserPrincipal user, auth.require_user(req));
-    return Response::Json(200, graph::PermissionsFor(*graph.snapshot(), user.vertex_id).ToJson());
-  }));
-  router.Add(Method::kGet, "/v1/graph/vertex/:id", Guarded([&graph, auth](const Request& req) -> Result<Response> {
-    BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
-    BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
-    const auto snapshot = graph.snapshot();
-    const Vertex* vertex = snapshot->FindVertex(id);
-    if (vertex == nullptr) return NotFound("Not Found");
-    return Response::Json(200, graph::VertexJson(*vertex));
-  }));
-  router.Add(Method::kGet, "/v1/graph/edge/:id", Guarded([&graph, auth](const Request& req) -> Result<Response> {
-    BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
-    BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
-    const auto snapshot = graph.snapshot();
-    const graph::Edge* edge = snapshot->FindEdge(id);
-    if (edge == nullptr) return NotFound("Not Found");
-    return Response::Json(200, graph::EdgeJson(*edge));
-  }));
+  router.Add(Method::kGet, "/v1/graph/data",
+             Guarded([&graph, auth](const Request& req) -> Result<Response> {
+               BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
+               return Response::Json(200, GraphData(*graph.snapshot()));
+             }));
+  router.Add(Method::kGet, "/v1/graph/data/user-permissions",
+             Guarded([&graph, auth](const Request& req) -> Result<Response> {
+               BROKER_ASSIGN_OR_RETURN(UserPrincipal user, auth.require_user(req));
+               return Response::Json(
+                   200, graph::PermissionsFor(*graph.snapshot(), user.vertex_id).ToJson());
+             }));
+  router.Add(Method::kGet, "/v1/graph/vertex/:id",
+             Guarded([&graph, auth](const Request& req) -> Result<Response> {
+               BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
+               BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
+               const auto snapshot = graph.snapshot();
+               const Vertex* vertex = snapshot->FindVertex(id);
+               if (vertex == nullptr) return NotFound("Not Found");
+               return Response::Json(200, graph::VertexJson(*vertex));
+             }));
+  router.Add(Method::kGet, "/v1/graph/edge/:id",
+             Guarded([&graph, auth](const Request& req) -> Result<Response> {
+               BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
+               BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
+               const auto snapshot = graph.snapshot();
+               const graph::Edge* edge = snapshot->FindEdge(id);
+               if (edge == nullptr) return NotFound("Not Found");
+               return Response::Json(200, graph::EdgeJson(*edge));
+             }));
 }
 
 }  // namespace
@@ -356,15 +376,12 @@ void RegisterGraphReadRoutes(http::Router& router, graph::Graph& graph, const Au
 void RegisterGraphRoutes(http::Router& router, graph::Graph& graph, const Auth& auth) {
   RegisterCollectionRoutes(router, graph, auth);
   RegisterGraphReadRoutes(router, graph, auth);
-  router.Add(Method::kPost, "/v1/graph/vertex", Guarded([&graph, auth](const Request& req) {
-    return AddVertex(graph, auth, req);
-  }));
-  router.Add(Method::kPost, "/v1/graph/edge", Guarded([&graph, auth](const Request& req) {
-    return AddEdge(graph, auth, req);
-  }));
-  router.Add(Method::kDelete, "/v1/graph/edge/:id", Guarded([&graph, auth](const Request& req) {
-    return DeleteEdge(graph, auth, req);
-  }));
+  router.Add(Method::kPost, "/v1/graph/vertex",
+             Guarded([&graph, auth](const Request& req) { return AddVertex(graph, auth, req); }));
+  router.Add(Method::kPost, "/v1/graph/edge",
+             Guarded([&graph, auth](const Request& req) { return AddEdge(graph, auth, req); }));
+  router.Add(Method::kDelete, "/v1/graph/edge/:id",
+             Guarded([&graph, auth](const Request& req) { return DeleteEdge(graph, auth, req); }));
 }
 
 }  // namespace broker::api

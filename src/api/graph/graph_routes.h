@@ -14,8 +14,8 @@
 //   GET    /v1/graph/edge/:id, POST /v1/graph/edge, DELETE /v1/graph/edge/:id
 //
 // Reads accept a signed-in user or an account token; writes need a user. Authorisation of
-// writes: vertex: admin, or any user for collection `team`; edge add: admin, a target team
-// with no members yet, or `update` on the target vertex (team owners for role edges); edge
+// writes: vertex: admin, or any user for collection `team`; edge add: admin; into a team: a
+// team with no members yet or an `owner` of it; otherwise `update` on the target vertex; edge
 // delete: admin or `delete` on the target (team owners), or `update` on the target for
 // non-team targets. GET /v1/graph/events (SSE) is wired by the app from Graph's change
 // listener.

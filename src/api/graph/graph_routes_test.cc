@@ -82,10 +82,12 @@ TEST_F(GraphRoutesTest, GetByIdValidatesIdAndCollection) {
   EXPECT_EQ(Body(bad)["message"], "Validation failed (ObjectId: xyz is not a valid ObjectId)");
   EXPECT_EQ(Call(http::Method::kGet, "/v1/collection/widget/" + id, "alice").status, 404);
   EXPECT_EQ(Call(http::Method::kGet, "/v1/collection/team/" + id, "alice").status, 404);
-  EXPECT_EQ(Call(http::Method::kGet, "/v1/collection/team/0123456789abcdef01234567", "alice").status, 404);
+  EXPECT_EQ(
+      Call(http::Method::kGet, "/v1/collection/team/0123456789abcdef01234567", "alice").status,
+      404);
 
-  auto by_vertex = Call(http::Method::kGet,
-                        "/v1/collection/team?vertex=" + Id("team", "platform"), "alice");
+  auto by_vertex =
+      Call(http::Method::kGet, "/v1/collection/team?vertex=" + Id("team", "platform"), "alice");
   ASSERT_EQ(by_vertex.status, 200);
   EXPECT_EQ(Body(by_vertex)["name"], "platform");
 }
@@ -104,22 +106,27 @@ TEST_F(GraphRoutesTest, Combo) {
 
 TEST_F(GraphRoutesTest, SearchRequiresPagingAndFilters) {
   EXPECT_EQ(Call(http::Method::kPost, "/v1/collection/service/search?limit=5", "bob").status, 400);
-  EXPECT_EQ(Call(http::Method::kPost, "/v1/collection/service/search?offset=x&limit=5", "bob").status, 400);
+  EXPECT_EQ(
+      Call(http::Method::kPost, "/v1/collection/service/search?offset=x&limit=5", "bob").status,
+      400);
   auto page = Call(http::Method::kPost, "/v1/collection/service/search?offset=1&limit=1", "bob");
   ASSERT_EQ(page.status, 201);
   EXPECT_EQ(Body(page)["meta"]["total"], 3);
   EXPECT_EQ(Body(page)["data"][0]["collection"]["name"], "fluent-ui");
-  auto connected = Call(http::Method::kPost,
-                        "/v1/collection/broker-account/search?offset=0&limit=10&upstreamVertex=" +
-                            Id("user", "erin"),
-                        "erin");
+  auto connected = Call(
+      http::Method::kPost,
+      "/v1/collection/broker-account/search?offset=0&limit=10&upstreamVertex=" + Id("user", "erin"),
+      "erin");
   ASSERT_EQ(connected.status, 201);
   EXPECT_EQ(Body(connected)["meta"]["total"], 1);
   EXPECT_EQ(Body(connected)["data"][0]["vertex"]["name"], "pay-bot");
-  auto text = Call(http::Method::kPost,
-                   "/v1/collection/service/search?offset=0&limit=10&q=PAY&sort=name&dir=desc", "bob");
+  auto text =
+      Call(http::Method::kPost,
+           "/v1/collection/service/search?offset=0&limit=10&q=PAY&sort=name&dir=desc", "bob");
   EXPECT_EQ(Body(text)["meta"]["total"], 1);
-  EXPECT_EQ(Call(http::Method::kPost, "/v1/collection/widget/search?offset=0&limit=1", "bob").status, 404);
+  EXPECT_EQ(
+      Call(http::Method::kPost, "/v1/collection/widget/search?offset=0&limit=1", "bob").status,
+      404);
 }
 
 TEST_F(GraphRoutesTest, TypeaheadQueryOrBody) {
@@ -146,7 +153,8 @@ TEST_F(GraphRoutesTest, GraphDataAndPermissions) {
   const Json sudo = Body(perms)["sudo"];
   EXPECT_NE(std::find(sudo.begin(), sudo.end(), Id("brokerAccount", "ci-deployer")), sudo.end());
   // An account token is not a user.
-  EXPECT_EQ(Call(http::Method::kGet, "/v1/graph/data/user-permissions", "", "", "good").status, 401);
+  EXPECT_EQ(Call(http::Method::kGet, "/v1/graph/data/user-permissions", "", "", "good").status,
+            401);
 }
 
 TEST_F(GraphRoutesTest, EdgeEditsNeedTeamOwnerOrAdmin) {
@@ -190,13 +198,21 @@ TEST_F(GraphRoutesTest, AddVertex) {
                            R"(", "target": ")" + team_id + R"("})";
   EXPECT_EQ(Call(http::Method::kPost, "/v1/graph/edge", "bob", join).status, 201);
   EXPECT_EQ(Call(http::Method::kPost, "/v1/graph/vertex", "bob",
-                 R"({"collection": "project", "data": {"name": "p"}})").status, 403);
+                 R"({"collection": "project", "data": {"name": "p"}})")
+                .status,
+            403);
   EXPECT_EQ(Call(http::Method::kPost, "/v1/graph/vertex", "dave",
-                 R"({"collection": "project", "data": {"name": "p"}})").status, 201);
+                 R"({"collection": "project", "data": {"name": "p"}})")
+                .status,
+            201);
   EXPECT_EQ(Call(http::Method::kPost, "/v1/graph/vertex", "dave",
-                 R"({"collection": "project", "data": {"name": "p"}})").status, 409);
+                 R"({"collection": "project", "data": {"name": "p"}})")
+                .status,
+            409);
   EXPECT_EQ(Call(http::Method::kPost, "/v1/graph/vertex", "dave",
-                 R"({"collection": "project", "data": {"nome": "p"}})").status, 400);
+                 R"({"collection": "project", "data": {"nome": "p"}})")
+                .status,
+            400);
 }
 
 }  // namespace

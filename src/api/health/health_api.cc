@@ -52,10 +52,9 @@ HealthRegistry::Report HealthRegistry::Evaluate() const {
 void RegisterHealthRoutes(http::Router& router, const HealthRegistry& health) {
   router.Add(http::Method::kGet, "/v1/health", [&health](const http::Request&) {
     const HealthRegistry::Report report = health.Evaluate();
-    return http::Response::Json(report.ready ? 200 : 503,
-                                {{"status", OverallName(report.overall)},
-                                 {"ready", report.ready},
-                                 {"components", report.components}});
+    return http::Response::Json(report.ready ? 200 : 503, {{"status", OverallName(report.overall)},
+                                                           {"ready", report.ready},
+                                                           {"components", report.components}});
   });
   router.Add(http::Method::kGet, "/v1/health/ping",
              [](const http::Request&) { return http::Response::Empty(204); });

@@ -155,6 +155,19 @@ class Handlers {
     return Response::Json(200, body);
   }
 
+  // {mayManage, reason?}: lets the token page disable Generate and Revoke up front, with the
+  // sentence that names the role and team that would allow them.
+  Response Permission(const Request& request) const {
+    auto user = deps_.auth.require_user(request);
+    if (!user.ok()) return Response::FromError(user.error());
+    auto account = deps_.directory->FindById(request.Param("id"));
+    if (!account.ok()) return Response::FromError(account.error());
+    const Status may = deps_.directory->CheckMayManage(*user, *account);
+    Json body = {{"mayManage", may.ok()}};
+    if (!may.ok()) body["reason"] = may.error().message();
+    return Response::Json(200, body);
+  }
+
   Response TokenCheck(const Request& request) const {
     auto caller = deps_.auth.require_account(request);
     if (!caller.ok()) return Response::FromError(caller.error());
@@ -164,9 +177,9 @@ class Handlers {
   Response Jwks(const Request&) const {
     Json jwks = deps_.keys->Jwks();
     if (!jwks.contains("keys") || jwks["keys"].empty()) {
-      return Response::Json(404, {{"statusCode", 404},
-                                  {"message", "No public key configured"},
-                                  {"error", "Not Found"}});
+      return Response::Json(
+          404,
+          {{"statusCode", 404}, {"message", "No public key configured"}, {"error", "Not Found"}});
     }
     Response response = Response::Json(200, jwks);
     response.SetHeader("Cache-Control", "public, max-age=300");
@@ -227,16 +240,16 @@ size_t TokenEventHub::size() const {
 
 Json TokenRowJson(const accounts::TokenRow& row, UnixSeconds now) {
   const accounts::TokenState state = accounts::StateAt(row, now);
-  Json out = {{"jti", row.jti},
-              {"accountId", row.account_id},
-              {"claims",
-               {{"client_id", row.client_id}, {"exp", row.exp}, {"jti", row.jti},
-                {"sub", row.sub}}},
-              {"iat", row.iat},
-              {"createdAt", FormatIso8601(row.created_at)},
-              {"createdBy", {{"id", row.created_by_user_id}, {"name", row.created_by_name}}},
-              {"state", accounts::TokenStateName(state)},
-              {"blocked", state == accounts::TokenState::kBlocked}};
+  Json out = {
+      {"jti", row.jti},
+      {"accountId", row.account_id},
+      {"claims",
+       {{"client_id", row.client_id}, {"exp", row.exp}, {"jti", row.jti}, {"sub", row.sub}}},
+      {"iat", row.iat},
+      {"createdAt", FormatIso8601(row.created_at)},
+      {"createdBy", {{"id", row.created_by_user_id}, {"name", row.created_by_name}}},
+      {"state", accounts::TokenStateName(state)},
+      {"blocked", state == accounts::TokenState::kBlocked}};
   if (auto grace = IsoSeconds(row.grace_until)) out["graceUntil"] = *grace;
   if (row.blocked_at) out["blockedAt"] = FormatIso8601(*row.blocked_at);
   if (!row.blocked_reason.empty()) out["blockedReason"] = row.blocked_reason;
@@ -272,15 +285,16 @@ void AddTokenRoutes(http::Router& router, const TokenApiDeps& deps) {
     return [h, fn](const Request& request) { return ((*h).*fn)(request); };
   };
   router.Add(Method::kGet, base + "/mine", bind(&Handlers::Mine));
-  router.AddStream(base + "/events", [h](const Request& request,
-                                         std::shared_ptr<http::EventSink> sink) {
-    return h->Events(request, std::move(sink));
-  });
+  router.AddStream(base + "/events",
+                   [h](const Request& request, std::shared_ptr<http::EventSink> sink) {
+                     return h->Events(request, std::move(sink));
+                   });
   router.Add(Method::kPost, base + "/renewal", bind(&Handlers::Renew));
   router.Add(Method::kGet, base + "/:id/token", bind(&Handlers::List));
   router.Add(Method::kPost, base + "/:id/token", bind(&Handlers::Generate));
   router.Add(Method::kDelete, base + "/:id/token", bind(&Handlers::RevokeAll));
   router.Add(Method::kDelete, base + "/:id/token/:jti", bind(&Handlers::RevokeOne));
+  router.Add(Method::kGet, base + "/:id/token/permission", bind(&Handlers::Permission));
   router.Add(Method::kPost, "/v1/token/lookup", bind(&Handlers::Lookup));
   router.Add(Method::kGet, "/v1/health/token-check", bind(&Handlers::TokenCheck));
   router.Add(Method::kGet, "/.well-known/jwks.json", bind(&Handlers::Jwks));

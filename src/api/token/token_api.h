@@ -7,6 +7,7 @@
 //   POST   /v1/collection/broker-account/:id/token         session + may manage: 201 {token}
 //   DELETE /v1/collection/broker-account/:id/token         session + may manage: revoke all
 //   DELETE /v1/collection/broker-account/:id/token/:jti    session + may manage: revoke one
+//   GET    /v1/collection/broker-account/:id/token/permission  session: {mayManage, reason?}
 //   POST   /v1/collection/broker-account/renewal?ttl=      account token: 201 {token}
 //   POST   /v1/token/lookup {query}                        session: client_id or token look-up
 //   GET    /v1/health/token-check                          account token: 204

@@ -35,14 +35,15 @@ class TokenApiTest : public ::testing::Test {
       return env_.outsider;
     };
     auth.require_account = RequireAccount(*env_.bearer);
-    TokenApiDeps deps{auth,       env_.registry.get(), &env_.directory, env_.lookup.get(),
-                      env_.keys.get(), &hub_,          &env_.clock};
+    TokenApiDeps deps{
+        auth,  env_.registry.get(), &env_.directory, env_.lookup.get(), env_.keys.get(),
+        &hub_, &env_.clock};
     env_.registry->SetChangeListener([this](const std::string& id) { hub_.Publish(id); });
     AddTokenRoutes(router_, deps);
   }
 
-  http::Response Call(http::Method method, const std::string& target,
-                      http::Fields headers = {}, std::string body = {}) {
+  http::Response Call(http::Method method, const std::string& target, http::Fields headers = {},
+                      std::string body = {}) {
     http::Request request;
     request.method = method;
     EXPECT_TRUE(http::ParseTarget(target, request).ok());
@@ -64,8 +65,8 @@ class TokenApiTest : public ::testing::Test {
     return "/v1/collection/broker-account/" + account.id + "/token";
   }
   std::string GenerateVia(const accounts::AccountRecord& account) {
-    auto response = Call(http::Method::kPost, TokenPath(account) + "?expiration=5184000",
-                         As("manager"));
+    auto response =
+        Call(http::Method::kPost, TokenPath(account) + "?expiration=5184000", As("manager"));
     EXPECT_EQ(response.status, 201);
     return Json::parse(response.body)["token"];
   }
@@ -76,9 +77,9 @@ class TokenApiTest : public ::testing::Test {
 };
 
 TEST_F(TokenApiTest, GenerateAnswers201WithTheTokenOnceAndNoStore) {
-  auto response = Call(http::Method::kPost,
-                       TokenPath(env_.account_a) + "?expiration=7776000&patch=true&syncSecrets=true",
-                       As("manager"));
+  auto response = Call(
+      http::Method::kPost,
+      TokenPath(env_.account_a) + "?expiration=7776000&patch=true&syncSecrets=true", As("manager"));
   ASSERT_EQ(response.status, 201);
   EXPECT_EQ(response.Header("Cache-Control"), "no-store");
   EXPECT_EQ(response.Header("Pragma"), "no-cache");
@@ -106,27 +107,26 @@ TEST_F(TokenApiTest, GenerateRefusals) {
     EXPECT_EQ(response.status, 400) << bad;
   }
   EXPECT_EQ(Call(http::Method::kPost, TokenPath(env_.account_a)).status, 401);
-  auto missing = Call(http::Method::kPost, "/v1/collection/broker-account/cccc/token",
-                      As("manager"));
+  auto missing =
+      Call(http::Method::kPost, "/v1/collection/broker-account/cccc/token", As("manager"));
   EXPECT_EQ(missing.status, 404);
 }
 
 TEST_F(TokenApiTest, RenewalByToken) {
   const std::string first = GenerateVia(env_.account_a);
-  auto renewed = Call(http::Method::kPost, "/v1/collection/broker-account/renewal",
-                      Bearer(first));
+  auto renewed = Call(http::Method::kPost, "/v1/collection/broker-account/renewal", Bearer(first));
   ASSERT_EQ(renewed.status, 201);
   EXPECT_EQ(renewed.Header("Cache-Control"), "no-store");
   const std::string second = Json::parse(renewed.body)["token"];
   auto claims = jwt::DecodeUnverified(second)->payload;
   EXPECT_EQ(claims["exp"].get<int64_t>() - claims["iat"].get<int64_t>(), 864000);
-  EXPECT_EQ(Call(http::Method::kPost, "/v1/collection/broker-account/renewal", Bearer(first))
-                .status,
-            409);
-  EXPECT_EQ(Call(http::Method::kPost, "/v1/collection/broker-account/renewal?ttl=3599",
-                 Bearer(second))
-                .status,
-            400);
+  EXPECT_EQ(
+      Call(http::Method::kPost, "/v1/collection/broker-account/renewal", Bearer(first)).status,
+      409);
+  EXPECT_EQ(
+      Call(http::Method::kPost, "/v1/collection/broker-account/renewal?ttl=3599", Bearer(second))
+          .status,
+      400);
   auto unauthorized = Call(http::Method::kPost, "/v1/collection/broker-account/renewal");
   EXPECT_EQ(unauthorized.status, 401);
   EXPECT_EQ(Json::parse(unauthorized.body),
@@ -140,9 +140,8 @@ TEST_F(TokenApiTest, RevokeAllThenTheTokenIsBlocked) {
   EXPECT_EQ(Call(http::Method::kDelete, TokenPath(env_.account_a), As("manager")).status, 200);
   auto blocked = Call(http::Method::kGet, "/v1/health/token-check", Bearer(token));
   EXPECT_EQ(blocked.status, 403);
-  EXPECT_EQ(Json::parse(blocked.body),
-            Json::parse(R"({"statusCode":403,"message":"Invalid JWT",)"
-                        R"("error":"Block list has match"})"));
+  EXPECT_EQ(Json::parse(blocked.body), Json::parse(R"({"statusCode":403,"message":"Invalid JWT",)"
+                                                   R"("error":"Block list has match"})"));
   auto renew = Call(http::Method::kPost, "/v1/collection/broker-account/renewal", Bearer(token));
   EXPECT_EQ(renew.status, 403);
 }
@@ -151,14 +150,13 @@ TEST_F(TokenApiTest, RevokeOne) {
   const std::string first = GenerateVia(env_.account_a);
   const std::string second = GenerateVia(env_.account_a);
   const std::string jti = jwt::DecodeUnverified(first)->payload["jti"];
-  EXPECT_EQ(Call(http::Method::kDelete, TokenPath(env_.account_a) + "/" + jti, As("manager"))
-                .status,
-            200);
+  EXPECT_EQ(
+      Call(http::Method::kDelete, TokenPath(env_.account_a) + "/" + jti, As("manager")).status,
+      200);
   EXPECT_EQ(Call(http::Method::kGet, "/v1/health/token-check", Bearer(first)).status, 403);
   EXPECT_EQ(Call(http::Method::kGet, "/v1/health/token-check", Bearer(second)).status, 204);
   EXPECT_EQ(Call(http::Method::kDelete,
-                 TokenPath(env_.account_a) + "/55555555-5555-4555-8555-555555555555",
-                 As("manager"))
+                 TokenPath(env_.account_a) + "/55555555-5555-4555-8555-555555555555", As("manager"))
                 .status,
             404);
 }
@@ -177,12 +175,19 @@ TEST_F(TokenApiTest, LookupAndMine) {
                     Json{{"query", env_.account_a.client_id}}.dump());
   ASSERT_EQ(by_id.status, 200);
   EXPECT_EQ(Json::parse(by_id.body)["account"]["name"], "alpha");
-  auto by_token = Call(http::Method::kPost, "/v1/token/lookup", As("outsider"),
+  auto by_token = Call(http::Method::kPost, "/v1/token/lookup",
+                       {{"x-test-user", "outsider"}, {"content-type", "application/json"}},
                        Json{{"query", token}}.dump());
+  EXPECT_EQ(
+      Call(http::Method::kPost, "/v1/token/lookup", As("outsider"), Json{{"query", token}}.dump())
+          .status,
+      415);
   ASSERT_EQ(by_token.status, 200);
   EXPECT_EQ(Json::parse(by_token.body)["state"], "active");
   EXPECT_EQ(by_token.body.find(token), std::string::npos);
-  EXPECT_EQ(Call(http::Method::kPost, "/v1/token/lookup", As("outsider"), R"({"q":1})").status,
+  EXPECT_EQ(Call(http::Method::kPost, "/v1/token/lookup",
+                 {{"x-test-user", "outsider"}, {"content-type", "application/json"}}, R"({"q":1})")
+                .status,
             400);
   EXPECT_EQ(Call(http::Method::kPost, "/v1/token/lookup", {}, R"({"query":"x"})").status, 401);
   auto mine = Call(http::Method::kGet, "/v1/collection/broker-account/mine", As("manager"));
