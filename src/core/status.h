@@ -171,7 +171,11 @@ inline Status OkStatus() { return {}; }
 // Declares or assigns `lhs` from the value of `expr` (a Result), or returns its error.
 #define BROKER_ASSIGN_OR_RETURN(lhs, expr) \
   BROKER_ASSIGN_OR_RETURN_IMPL_(BROKER_CONCAT_(broker_result_, __LINE__), lhs, expr)
+// `lhs` may be a declaration ("const int x") and `tmp` names a variable, so neither can be
+// parenthesised.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define BROKER_ASSIGN_OR_RETURN_IMPL_(tmp, lhs, expr) \
   auto tmp = (expr);                                  \
   if (!tmp.ok()) return std::move(tmp).error();       \
   lhs = std::move(tmp).value()
+// NOLINTEND(bugprone-macro-parentheses)

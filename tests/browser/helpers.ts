@@ -71,7 +71,8 @@ export async function accountId(api: APIRequestContext, name: string): Promise<s
   const response = await api.post('/v1/collection/broker-account/search', {
     params: { offset: 0, limit: 50, q: name },
   });
-  expect(response.status()).toBe(200);
+  // A POST answers 201, as in the reference product (NestJS convention).
+  expect(response.status()).toBe(201);
   const body = (await response.json()) as { data: { collection: { id: string; name: string } }[] };
   const row = body.data.find((r) => r.collection.name === name);
   expect(row, `account ${name}`).toBeTruthy();

@@ -59,10 +59,12 @@ Json NewestToken(accounts::TokenRegistry& registry, const accounts::AccountRecor
   auto rows = registry.List(account.id);
   if (!rows.ok() || rows->empty()) return nullptr;
   const accounts::TokenRow& row = rows->front();
-  return {{"jti", row.jti},
-          {"state", accounts::TokenStateName(accounts::StateAt(row, now))},
-          {"exp", row.exp},
-          {"expiresAt", FormatIso8601(row.exp * 1000)}};
+  Json current = {{"jti", row.jti},
+                  {"state", accounts::TokenStateName(accounts::StateAt(row, now))},
+                  {"exp", row.exp},
+                  {"expiresAt", FormatIso8601(row.exp * 1000)}};
+  if (row.last_used_at) current["lastUsedAt"] = FormatIso8601(*row.last_used_at);
+  return current;
 }
 
 class Handlers {
@@ -150,7 +152,7 @@ class Handlers {
       body.push_back({{"id", account.id},
                       {"name", account.name},
                       {"clientId", account.client_id},
-                      {"token", NewestToken(*deps_.registry, account, now)}});
+                      {"current", NewestToken(*deps_.registry, account, now)}});
     }
     return Response::Json(200, body);
   }

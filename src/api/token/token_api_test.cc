@@ -194,8 +194,8 @@ TEST_F(TokenApiTest, LookupAndMine) {
   ASSERT_EQ(mine.status, 200);
   Json accounts = Json::parse(mine.body);
   ASSERT_EQ(accounts.size(), 2u);
-  EXPECT_EQ(accounts[0]["token"]["state"], "active");
-  EXPECT_TRUE(accounts[1]["token"].is_null());
+  EXPECT_EQ(accounts[0]["current"]["state"], "active");
+  EXPECT_TRUE(accounts[1]["current"].is_null());
   auto none = Call(http::Method::kGet, "/v1/collection/broker-account/mine", As("outsider"));
   EXPECT_EQ(Json::parse(none.body), Json::array());
 }
