@@ -290,3 +290,29 @@ test('the token page updates live when a token changes elsewhere', async ({ page
   await expect(page.getByTestId('snackbar')).toContainText('tokens of this account changed');
   await finalScreenshot(page, testInfo);
 });
+
+test('the token page works on a 390 px wide phone, and token responses are never cached', async ({
+  page,
+}, testInfo) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const { api } = await apiAs('alice');
+  const id = await accountId(api, 'ci-generate');
+  await signIn(page, 'alice', `/browse/brokerAccount/${id}/token`);
+  await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Revoke Token' })).toBeVisible();
+  // Nothing wider than the screen: no sideways scrolling on a phone.
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  expect(overflow).toBeLessThanOrEqual(0);
+
+  const generated = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && /\/token\?/.test(r.url()),
+  );
+  await page.getByRole('button', { name: 'Generate', exact: true }).click();
+  await page.getByRole('dialog').getByRole('button', { name: 'Generate', exact: true }).click();
+  const response = await generated;
+  expect(response.status()).toBe(201);
+  expect(response.headers()['cache-control']).toContain('no-store');
+  await finalScreenshot(page, testInfo);
+});

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The cost of authentication and of minting, measured against baselines in the same run
+# (docs/PERFORMANCE.md):
+#   1. GET /v1/health/token-check with a bearer token (strict verify, registry row, allow/block
+#      rules, last-use bookkeeping, authentication audit) beside Broker's own unauthenticated
+#      GET /v1/health/ping and the Beast "hello" baseline: wrk -t1 -c32, RUNS runs each,
+#      alternating; medians, min-max and ratios.
+#   2. Token generation (POST .../token: RS256 signature, registry row, audit record, outbox
+#      rows) per second, beside `openssl speed` RSA signing of the same key size on one core.
+# Builds nothing. Usage: bench/token_bench.sh BUILD_DIR
+# Environment: RUNS (5), DURATION (10s), CONNECTIONS (32), PORT (18181), BASELINE_PORT (18180).
+set -euo pipefail
+[[ $# -eq 1 ]] || { sed -n '2,12p' "$0"; exit 2; }
+build_dir=$(cd "$1" && pwd)
+here=$(cd "$(dirname "$0")" && pwd)
+broker="$build_dir/src/app/broker"
+runs=${RUNS:-5}
+duration=${DURATION:-10s}
+connections=${CONNECTIONS:-32}
+port=${PORT:-18181}
+baseline_port=${BASELINE_PORT:-18180}
+data=$(mktemp -d)
+url="http://127.0.0.1:$port"
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -rf "$data"
+}
+trap cleanup EXIT
+
+wait_for() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; exit 1; }
+rate() { wrk "$@" | awk '/^Requests\/sec:/ {print $2}'; }
+summarise() {
+  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {
+    m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%.0f %.0f %.0f\n", m, v[1], v[NR]}'
+}
+
+"$broker" import "$here/../tests/blackbox/graph.json" --data-dir "$data" >/dev/null
+"$broker" serve --listen "127.0.0.1:$port" --data-dir "$data" >"$data/broker.log" 2>&1 &
+pids+=($!)
+"$build_dir/bench/baseline_hello" "$baseline_port" 2 >/dev/null 2>&1 &
+pids+=($!)
+wait_for "$url/v1/health/ping"
+
+token=$("$broker" token generate ci-deployer --expiration 1d --no-vault --data-dir "$data" 2>/dev/null)
+[[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$url/v1/health/token-check")" == 204 ]]
+
+hello=(); ping=(); check=()
+for i in $(seq "$runs"); do
+  hello+=("$(rate -t1 -c"$connections" -d"$duration" "http://127.0.0.1:$baseline_port/")")
+  ping+=("$(rate -t1 -c"$connections" -d"$duration" "$url/v1/health/ping")")
+  check+=("$(rate -t1 -c"$connections" -d"$duration" -H "Authorization: Bearer $token" "$url/v1/health/token-check")")
+  echo "run $i: hello ${hello[-1]}, ping ${ping[-1]}, token-check ${check[-1]} req/s" >&2
+done
+read -r h_med h_min h_max <<<"$(summarise "${hello[@]}")"
+read -r p_med p_min p_max <<<"$(summarise "${ping[@]}")"
+read -r c_med c_min c_max <<<"$(summarise "${check[@]}")"
+echo "wrk -t1 -c$connections -d$duration, $runs runs each, alternating"
+echo "baseline_hello            : median $h_med req/s (min $h_min, max $h_max)"
+echo "GET /v1/health/ping       : median $p_med req/s (min $p_min, max $p_max)"
+echo "GET /v1/health/token-check: median $c_med req/s (min $c_min, max $c_max)"
+awk -v c="$c_med" -v p="$p_med" -v h="$h_med" 'BEGIN {
+  printf "token-check / ping: %.2f (target >= 0.60); ping / hello: %.2f\n", c / p, p / h}'
+
+# Generation: a signed-in lead developer minting tokens as fast as wrk can ask.
+login=$(curl -s -c "$data/cookies" -H 'Content-Type: application/json' \
+  -d '{"username":"alice","password":"alice-pass-1"}' "$url/auth/local/login")
+csrf=$(printf '%s' "$login" | jq -r .csrfToken)
+cookie=$(awk '$6 ~ /broker_session/ {print $6 "=" $7}' "$data/cookies")
+account=$(curl -s -b "$data/cookies" -H "X-CSRF-Token: $csrf" -X POST \
+  "$url/v1/collection/broker-account/search?offset=0&limit=10&q=ci-deployer" |
+  jq -r '.data[] | select(.collection.name == "ci-deployer") | .collection.id')
+cat >"$data/generate.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Cookie"] = "$cookie"
+wrk.headers["X-CSRF-Token"] = "$csrf"
+LUA
+bits=$(openssl pkey -in "$data/jwt-signing-key.pem" -noout -text 2>/dev/null | awk '/Private-Key/ {gsub(/[(]/,""); print $2}')
+gen=$(rate -t1 -c4 -d"$duration" -s "$data/generate.lua" \
+  "$url/v1/collection/broker-account/$account/token?expiration=3600&patch=false&syncSecrets=false")
+sign=$(openssl speed -seconds 3 "rsa$bits" 2>/dev/null | awk -v b="$bits" '$1=="rsa" && $2==b && $3=="bits" {print $6}')
+echo "token generation (RS256, RSA-$bits, wrk -c4): $gen tokens/s"
+echo "openssl speed rsa$bits, one core: $sign signs/s"
+awk -v g="$gen" -v s="$sign" 'BEGIN { if (s > 0) printf "generation / one-core signing: %.2f (target >= 0.70)\n", g / s }'
