@@ -290,6 +290,17 @@ Result<Response> AddVertex(graph::Graph& graph, const Auth& auth, const Request&
   return Response::Json(201, graph::VertexJson(vertex));
 }
 
+// The collection object named by the path's :collection and :id. InvalidArgument for a
+// malformed id; NotFound for an unknown collection, an unknown id, or an id of another
+// collection.
+Result<const Vertex*> ObjectInPath(const graph::Snapshot& snapshot, const Request& req) {
+  BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config, CollectionParam(snapshot, req));
+  BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
+  const Vertex* vertex = snapshot.FindByObjectId(id);
+  if (vertex == nullptr || vertex->collection != config->collection) return NotFound("Not Found");
+  return vertex;
+}
+
 void RegisterCollectionRoutes(http::Router& router, graph::Graph& graph, const Auth& auth) {
   router.Add(Method::kGet, "/v1/collection/config",
              Guarded([&graph, auth](const Request& req) -> Result<Response> {
@@ -313,24 +324,14 @@ void RegisterCollectionRoutes(http::Router& router, graph::Graph& graph, const A
              Guarded([&graph, auth](const Request& req) -> Result<Response> {
                BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
                const auto snapshot = graph.snapshot();
-               BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config,
-                                       CollectionParam(*snapshot, req));
-               BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
-               const Vertex* vertex = snapshot->FindByObjectId(id);
-               if (vertex == nullptr || vertex->collection != config->collection)
-                 return NotFound("Not Found");
+               BROKER_ASSIGN_OR_RETURN(const Vertex* vertex, ObjectInPath(*snapshot, req));
                return Response::Json(200, graph::CollectionJson(*vertex));
              }));
   router.Add(Method::kGet, "/v1/collection/:collection/:id/combo",
              Guarded([&graph, auth](const Request& req) -> Result<Response> {
                BROKER_RETURN_IF_ERROR(RequireReader(auth, req));
                const auto snapshot = graph.snapshot();
-               BROKER_ASSIGN_OR_RETURN(const graph::CollectionConfig* config,
-                                       CollectionParam(*snapshot, req));
-               BROKER_ASSIGN_OR_RETURN(std::string id, IdParam(req));
-               const Vertex* vertex = snapshot->FindByObjectId(id);
-               if (vertex == nullptr || vertex->collection != config->collection)
-                 return NotFound("Not Found");
+               BROKER_ASSIGN_OR_RETURN(const Vertex* vertex, ObjectInPath(*snapshot, req));
                return Response::Json(200, Combo(*snapshot, *vertex));
              }));
   router.Add(Method::kPost, "/v1/collection/:collection/search",
