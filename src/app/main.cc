@@ -1,6 +1,7 @@
 // broker: the command line. Every subcommand that touches state opens the same `Broker`
 // composition as the server, so the CLI and the HTTP API share one implementation.
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
@@ -120,6 +121,8 @@ int main(int argc, char** argv) {
   CLI::App* version = app.add_subcommand("version", "Print the version");
 
   CLI11_PARSE(app, argc, argv);
+  // Logs go to stderr, so that `broker token generate` can print the token alone on stdout.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("broker"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
 
   if (version->parsed()) {

@@ -46,14 +46,19 @@ std::string ReadFile(const std::string& path) {
 
 // Runs argv with stdout+stderr to `log_path`, optional stdin text; returns the pid.
 pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env,
-            const std::string& log_path, const std::string* stdin_text) {
+            const std::string& log_path, const std::string* stdin_text,
+            const std::string& err_path = "") {
   int in_pipe[2] = {-1, -1};
   if (stdin_text != nullptr && pipe(in_pipe) != 0) throw std::runtime_error("pipe failed");
   const pid_t pid = fork();
   if (pid == 0) {
     const int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
     dup2(log, 1);
-    dup2(log, 2);
+    if (err_path.empty()) {
+      dup2(log, 2);
+    } else {
+      dup2(open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600), 2);
+    }
     if (stdin_text != nullptr) {
       dup2(in_pipe[0], 0);
       close(in_pipe[1]);
@@ -154,16 +159,21 @@ void BrokerProcess::Start() {
 std::string BrokerProcess::Output() const { return ReadFile(log_path_); }
 
 std::pair<int, std::string> BrokerProcess::RunCli(const std::vector<std::string>& args,
-                                                  const std::string& stdin_text) const {
+                                                  const std::string& stdin_text,
+                                                  std::string* stdout_only) const {
   const std::string out_path = data_dir_ + "/cli-" + std::to_string(rand()) + ".log";
+  const std::string err_path = out_path + ".err";
   std::vector<std::string> argv = {BinaryPath()};
   for (const auto& a : args) argv.push_back(a);
   for (const auto& a : DataArgs()) argv.push_back(a);
-  const pid_t pid = Spawn(argv, options_.env, out_path, &stdin_text);
+  const pid_t pid = Spawn(argv, options_.env, out_path, &stdin_text, err_path);
   int status = 0;
   waitpid(pid, &status, 0);
   std::string output = ReadFile(out_path);
+  if (stdout_only != nullptr) *stdout_only = output;
+  output += ReadFile(err_path);
   std::filesystem::remove(out_path);
+  std::filesystem::remove(err_path);
   return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
 }
 

@@ -38,9 +38,11 @@ class BrokerProcess {
   // Everything the process wrote to stdout and stderr so far.
   std::string Output() const;
   // Runs `broker ARGS... --data-dir DIR` (a CLI command against the same data) and returns
-  // {exit code, stdout+stderr}. `stdin_text` is fed to its standard input.
+  // {exit code, stdout followed by stderr}. `stdin_text` is fed to its standard input; when
+  // `stdout_only` is given it receives standard output alone.
   std::pair<int, std::string> RunCli(const std::vector<std::string>& args,
-                                     const std::string& stdin_text = "") const;
+                                     const std::string& stdin_text = "",
+                                     std::string* stdout_only = nullptr) const;
   // Sends SIGTERM and waits; returns the exit status.
   int Stop();
   void Restart();
