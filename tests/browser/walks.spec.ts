@@ -299,7 +299,7 @@ test('the token page works on a 390 px wide phone, and token responses are never
   const id = await accountId(api, 'ci-generate');
   await signIn(page, 'alice', `/browse/brokerAccount/${id}/token`);
   await expect(page.getByRole('button', { name: 'Generate', exact: true })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Revoke Token' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Revoke Token', exact: true })).toBeVisible();
   // Nothing wider than the screen: no sideways scrolling on a phone.
   const overflow = await page.evaluate(
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
