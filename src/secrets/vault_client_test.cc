@@ -11,6 +11,7 @@
 #include <chrono>
 
 #include "secrets/test_env.h"
+#include "support/ports.h"
 
 namespace broker::secrets {
 namespace {
@@ -22,17 +23,7 @@ using std::chrono::steady_clock;
 
 constexpr char kToken[] = "s.canary-broker-token-4f1d";
 
-int UnusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+int UnusedPort() { return ::broker::testing::UnusedLoopbackPort(); }
 
 // A steady clock the test moves by hand, for the breaker's cooldown.
 struct ManualSteady {

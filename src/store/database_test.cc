@@ -18,6 +18,7 @@
 
 #include "store/postgres_database.h"
 #include "support/pg_cluster.h"
+#include "support/ports.h"
 #include "support/temp_dir.h"
 
 namespace broker::store {
@@ -26,18 +27,7 @@ namespace {
 using ::broker::testing::PgCluster;
 using ::broker::testing::TempDir;
 
-// A loopback TCP port on which nothing listens.
-int UnusedPort() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
+int UnusedPort() { return ::broker::testing::UnusedLoopbackPort(); }
 
 std::unique_ptr<Database> MustOpen(const std::string& url, const OpenOptions& options = {}) {
   auto db = Open(url, options);

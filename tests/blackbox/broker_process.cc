@@ -16,20 +16,10 @@
 #include <stdexcept>
 #include <thread>
 
+#include "support/ports.h"
+
 namespace broker::testing {
 namespace {
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
-  socklen_t len = sizeof addr;
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string MakeTempDir() {
   std::string tmpl = (std::filesystem::temp_directory_path() / "broker-bb-XXXXXX").string();
@@ -136,7 +126,7 @@ std::vector<std::string> BrokerProcess::DataArgs() const {
 }
 
 void BrokerProcess::Start() {
-  const int port = FreePort();
+  const int port = UnusedLoopbackPort();
   url_ = "http://127.0.0.1:" + std::to_string(port);
   std::vector<std::string> argv = {BinaryPath(), "serve", "--listen",
                                    "127.0.0.1:" + std::to_string(port)};
