@@ -91,6 +91,33 @@ Result<std::vector<AccessRule>> AccessRules::List() {
   return rules;
 }
 
+namespace {
+
+bool RuleMatches(const AccessRule& rule, const jwt::Claims& claims) {
+  return (!rule.client_id || *rule.client_id == claims.client_id) &&
+         (!rule.jti || *rule.jti == claims.jti) && (!rule.sub || *rule.sub == claims.sub);
+}
+
+}  // namespace
+
+Status RulesVerdictFromCounts(int64_t matching_blocks, int64_t matching_allows) {
+  if (matching_blocks > 0) return PermissionDenied("Invalid JWT").WithLabel("Block list has match");
+  if (matching_allows == 0) {
+    return PermissionDenied("Invalid JWT").WithLabel("Allow list has no match");
+  }
+  return OkStatus();
+}
+
+Status RulesVerdict(const std::vector<AccessRule>& rules, const jwt::Claims& claims) {
+  int64_t blocks = 0;
+  int64_t allows = 0;
+  for (const AccessRule& rule : rules) {
+    if (!RuleMatches(rule, claims)) continue;
+    ++(rule.list == RuleList::kBlock ? blocks : allows);
+  }
+  return RulesVerdictFromCounts(blocks, allows);
+}
+
 Status AccessRules::Check(const jwt::Claims& claims) {
   BROKER_ASSIGN_OR_RETURN(
       store::ResultSet rs,

@@ -12,6 +12,7 @@
 //
 // Thread-safety: all functions may be called from any thread.
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,6 +39,11 @@ struct AccessRule {
   UnixMillis created_at = 0;
   std::string created_by;
 };
+
+// The verdict of `rules` (all rules, any order) on `claims`, as AccessRules::Check gives it.
+Status RulesVerdict(const std::vector<AccessRule>& rules, const jwt::Claims& claims);
+// The same from the numbers of matching block and allow rules.
+Status RulesVerdictFromCounts(int64_t matching_blocks, int64_t matching_allows);
 
 class AccessRules {
  public:

@@ -78,7 +78,7 @@ Result<api::AccountPrincipal> BearerAuthenticator::Check(const BearerCredentials
   std::optional<std::string_view> token = ParseBearer(credentials.authorization);
   if (!token) return Refuse("-", "not a Bearer credential");
   const UnixSeconds now = clock_.NowSeconds();
-  if (auto error = keys_.VerifyDetailed(*token, now, options_.verify, &claims)) {
+  if (auto error = verified_.Verify(*token, now, &claims)) {
     claims = {};  // nothing of an unverified token reaches the audit record
     return Refuse(LoggableJti(*token), jwt::RejectionName(error->reason));
   }
@@ -87,7 +87,8 @@ Result<api::AccountPrincipal> BearerAuthenticator::Check(const BearerCredentials
 
 Result<api::AccountPrincipal> BearerAuthenticator::CheckRegistry(const jwt::Claims& claims,
                                                                  UnixSeconds now) {
-  BROKER_ASSIGN_OR_RETURN(std::optional<TokenRow> row, registry_.Find(claims.jti));
+  BROKER_ASSIGN_OR_RETURN(TokenFacts facts, facts_.Read(claims));
+  const std::optional<TokenRow>& row = facts.row;
   if (!row) return Refuse(claims.jti, "no registry row");
   if (row->client_id != claims.client_id || row->sub != claims.sub || row->exp != claims.exp ||
       row->iat != claims.iat) {
@@ -99,10 +100,10 @@ Result<api::AccountPrincipal> BearerAuthenticator::CheckRegistry(const jwt::Clai
     return Refuse(claims.jti, "account deleted");
   }
   if (account->client_id != claims.client_id) return Refuse(claims.jti, "client_id changed");
-  if (Status rules = rules_.Check(claims); !rules.ok()) {
+  if (!facts.rules.ok()) {
     spdlog::info("account token refused: jti={} reason={}", claims.jti,
-                 rules.error().label().value_or("rules"));
-    return std::move(rules).error();
+                 facts.rules.error().label().value_or("rules"));
+    return std::move(facts.rules).error();
   }
   const TokenState state = StateAt(*row, now);
   if (state == TokenState::kExpired) return Refuse(claims.jti, "expired");

@@ -14,9 +14,11 @@
 //   5. allow/block rules (accounts/access_rules.h)                                 -> 403
 //   6. the row's state at now: blocked (revoked, superseded, grace over)           -> 403
 //      "Block list has match"; expired (exp <= now, exact, no leeway)              -> 401
-// Every check reads the database: there is no cache, so a revoke is effective for the next
-// request on every node. A success records the last use in memory (LastUseTracker); each
-// attempt is audited (authentication start and end) through the batched writer.
+// Step 2 remembers tokens that already passed (accounts/verified_tokens.h: only the time checks
+// are repeated); steps 3 and 5 read through TokenFactsReader (accounts/token_facts.h), which is
+// exact: a revoke or rule change is effective for the next request on every node. A success
+// records the last use in memory (LastUseTracker); each attempt is audited (authentication
+// start and end) through the batched writer.
 //
 // 401 errors are Unauthenticated("Unauthorized"); 403 errors are PermissionDenied("Invalid
 // JWT") with the label "Block list has match" or "Allow list has no match". The reason is
@@ -33,6 +35,8 @@
 #include "accounts/directory.h"
 #include "accounts/last_use.h"
 #include "accounts/registry.h"
+#include "accounts/token_facts.h"
+#include "accounts/verified_tokens.h"
 #include "api/auth_context.h"
 #include "audit/batch_writer.h"
 #include "core/clock.h"
@@ -61,7 +65,8 @@ Status CheckAccountScope(const api::AccountPrincipal& caller, std::string_view a
 
 class BearerAuthenticator {
  public:
-  // `last_use` and `audit` may be null (then that bookkeeping is skipped).
+  // `last_use` and `audit` may be null (then that bookkeeping is skipped). Registry rows and
+  // rules are read from `registry.database()`; `rules` is kept for its owner's edits.
   BearerAuthenticator(const jwt::KeySet& keys, TokenRegistry& registry, AccountDirectory& directory,
                       AccessRules& rules, LastUseTracker* last_use, audit::BatchWriter* audit,
                       const Clock& clock, BearerOptions options = {})
@@ -72,7 +77,9 @@ class BearerAuthenticator {
         last_use_(last_use),
         audit_(audit),
         clock_(clock),
-        options_(options) {}
+        options_(options),
+        verified_(keys, options.verify),
+        facts_(registry.database()) {}
 
   Result<api::AccountPrincipal> Authenticate(const BearerCredentials& credentials);
 
@@ -90,6 +97,8 @@ class BearerAuthenticator {
   audit::BatchWriter* audit_;
   const Clock& clock_;
   const BearerOptions options_;
+  VerifiedTokens verified_;
+  TokenFactsReader facts_;
 };
 
 }  // namespace broker::accounts

@@ -40,26 +40,26 @@ const std::vector<store::Migration>& Steps() {
   return steps;
 }
 
-TokenRow RowFrom(const store::Row& row) {
+TokenRow RowFrom(const store::Row& row, size_t f) {
   TokenRow out;
-  out.jti = row.Text(0);
-  out.account_id = row.Text(1);
-  out.client_id = row.Text(2);
-  out.sub = row.Text(3);
-  out.exp = row.Int(4);
-  out.iat = row.Int(5);
-  out.created_at = row.Int(6);
-  out.created_by_user_id = row.Text(7);
-  out.created_by_name = row.Text(8);
-  out.blocked = row.Text(9) == "blocked";
-  out.grace_until = row.OptInt(10);
-  out.blocked_at = row.OptInt(11);
-  out.blocked_reason = row.Text(12);
-  out.slot = row.Int(13);
-  out.generation = row.Int(14);
-  out.last_used_at = row.OptInt(15);
-  out.last_used_ip = row.Text(16);
-  out.last_used_user_agent = row.Text(17);
+  out.jti = row.Text(f + 0);
+  out.account_id = row.Text(f + 1);
+  out.client_id = row.Text(f + 2);
+  out.sub = row.Text(f + 3);
+  out.exp = row.Int(f + 4);
+  out.iat = row.Int(f + 5);
+  out.created_at = row.Int(f + 6);
+  out.created_by_user_id = row.Text(f + 7);
+  out.created_by_name = row.Text(f + 8);
+  out.blocked = row.Text(f + 9) == "blocked";
+  out.grace_until = row.OptInt(f + 10);
+  out.blocked_at = row.OptInt(f + 11);
+  out.blocked_reason = row.Text(f + 12);
+  out.slot = row.Int(f + 13);
+  out.generation = row.Int(f + 14);
+  out.last_used_at = row.OptInt(f + 15);
+  out.last_used_ip = row.Text(f + 16);
+  out.last_used_user_agent = row.Text(f + 17);
   return out;
 }
 
@@ -107,6 +107,10 @@ Status CheckLifetime(int64_t seconds, std::string_view parameter) {
                          " must be between 3600 seconds (1 hour) and 31536000 seconds (365 days)");
 }
 
+std::string_view TokenRowColumns() { return kColumns; }
+
+TokenRow ParseTokenRow(const store::Row& row, size_t first) { return RowFrom(row, first); }
+
 Result<int64_t> LockAccount(store::Session& session, const std::string& account_id) {
   BROKER_RETURN_IF_ERROR(
       session.Execute("INSERT INTO account_lock (account_id, generation) VALUES ($1, 0) "
@@ -129,7 +133,7 @@ Result<std::vector<TokenRow>> SelectRows(store::Session& session, std::string_vi
                                           params));
   std::vector<TokenRow> rows;
   rows.reserve(rs.rows.size());
-  for (const store::Row& row : rs.rows) rows.push_back(RowFrom(row));
+  for (const store::Row& row : rs.rows) rows.push_back(RowFrom(row, 0));
   return rows;
 }
 
@@ -191,7 +195,10 @@ Result<IssuedToken> TokenRegistry::Renew(const api::AccountPrincipal& caller, in
 }
 
 Result<IssuedToken> TokenRegistry::Issue(const IssueRequest& issue) {
-  IssuedToken issued;
+  // The signature (RSA: the slow part) is made before the write transaction, so signatures run
+  // in parallel and the single writer is held only for the statements. A token whose
+  // transaction fails is dropped: without a registry row it would never be accepted anyway.
+  BROKER_ASSIGN_OR_RETURN(IssuedToken issued, Mint(issue));
   Status status = db_.Transact(store::TxMode::kWrite, [&](store::Session& session) {
     return IssueInTransaction(session, issue, issued);
   });
@@ -202,17 +209,9 @@ Result<IssuedToken> TokenRegistry::Issue(const IssueRequest& issue) {
   return issued;
 }
 
-Status TokenRegistry::IssueInTransaction(store::Session& session, const IssueRequest& issue,
-                                         IssuedToken& out) {
-  BROKER_ASSIGN_OR_RETURN(int64_t generation, LockAccount(session, issue.account.id));
-  if (issue.renewing_jti) BROKER_RETURN_IF_ERROR(CheckRenewalAllowed(session, issue));
+Result<IssuedToken> TokenRegistry::Mint(const IssueRequest& issue) {
   const UnixSeconds now = Now();
-  BROKER_RETURN_IF_ERROR(Supersede(session, issue.account.id, now));
-  BROKER_ASSIGN_OR_RETURN(
-      std::vector<TokenRow> survivors,
-      SelectRows(session, "account_id = $1 AND state = 'active'", {issue.account.id}));
-  const int64_t slot = survivors.empty() ? 0 : 1 - survivors.front().slot;
-  out = IssuedToken{};
+  IssuedToken out;
   out.claims = {.client_id = issue.account.client_id,
                 .exp = now + issue.lifetime_seconds,
                 .iat = now,
@@ -223,14 +222,26 @@ Status TokenRegistry::IssueInTransaction(store::Session& session, const IssueReq
   out.account = issue.account;
   out.options = issue.options;
   out.renewal = issue.renewing_jti.has_value();
-  BROKER_RETURN_IF_ERROR(InsertRow(session, out, issue.creator, slot, generation + 1));
+  return out;
+}
+
+Status TokenRegistry::IssueInTransaction(store::Session& session, const IssueRequest& issue,
+                                         const IssuedToken& issued) {
+  BROKER_ASSIGN_OR_RETURN(int64_t generation, LockAccount(session, issue.account.id));
+  if (issue.renewing_jti) BROKER_RETURN_IF_ERROR(CheckRenewalAllowed(session, issue));
+  BROKER_RETURN_IF_ERROR(Supersede(session, issue.account.id, issued.claims.iat));
+  BROKER_ASSIGN_OR_RETURN(
+      std::vector<TokenRow> survivors,
+      SelectRows(session, "account_id = $1 AND state = 'active'", {issue.account.id}));
+  const int64_t slot = survivors.empty() ? 0 : 1 - survivors.front().slot;
+  BROKER_RETURN_IF_ERROR(InsertRow(session, issued, issue.creator, slot, generation + 1));
   BROKER_RETURN_IF_ERROR(
       session.Execute("UPDATE account_lock SET generation = $2 WHERE account_id = $1",
                       {issue.account.id, generation + 1}));
   BROKER_RETURN_IF_ERROR(audit_.AppendInTransaction(
       session, audit::TokenCreated({issue.account.name, issue.account.client_id},
-                                   AuthOf(out.claims), issue.creator.human, issue.request)));
-  if (hook_) BROKER_RETURN_IF_ERROR(hook_(session, out));
+                                   AuthOf(issued.claims), issue.creator.human, issue.request)));
+  if (hook_) BROKER_RETURN_IF_ERROR(hook_(session, issued));
   return OkStatus();
 }
 
@@ -356,7 +367,7 @@ Result<std::optional<TokenRow>> TokenRegistry::Find(std::string_view jti) {
       db_.Execute("SELECT " + std::string(kColumns) + " FROM token_registry WHERE jti = $1",
                   {std::string(jti)}));
   if (rs.empty()) return std::optional<TokenRow>();
-  return std::optional<TokenRow>(RowFrom(rs.rows[0]));
+  return std::optional<TokenRow>(RowFrom(rs.rows[0], 0));
 }
 
 Result<int64_t> TokenRegistry::CleanupExpired(UnixSeconds now) {

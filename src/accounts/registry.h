@@ -150,6 +150,7 @@ class TokenRegistry {
   Result<int64_t> CleanupExpired(UnixSeconds now);
 
   UnixSeconds Now() const { return clock_.NowSeconds(); }
+  store::Database& database() const { return db_; }
   int64_t grace_seconds() const { return options_.grace_seconds; }
 
  private:
@@ -168,7 +169,10 @@ class TokenRegistry {
   };
 
   Result<IssuedToken> Issue(const IssueRequest& issue);
-  Status IssueInTransaction(store::Session& session, const IssueRequest& issue, IssuedToken& out);
+  // The claims and signed token for `issue`, before any database work.
+  Result<IssuedToken> Mint(const IssueRequest& issue);
+  Status IssueInTransaction(store::Session& session, const IssueRequest& issue,
+                            const IssuedToken& issued);
   Status CheckRenewalAllowed(store::Session& session, const IssueRequest& issue);
   Status Supersede(store::Session& session, const std::string& account_id, UnixSeconds now);
   Status InsertRow(store::Session& session, const IssuedToken& issued, const Creator& creator,
@@ -190,6 +194,11 @@ class TokenRegistry {
 // Locks the account's row in `account_lock` for the rest of the transaction (creating it on
 // first use) and returns the account's last issued generation.
 Result<int64_t> LockAccount(store::Session& session, const std::string& account_id);
+
+// The token_registry columns that ParseTokenRow reads, in order ("jti, account_id, ...").
+std::string_view TokenRowColumns();
+// A TokenRow from a result row holding TokenRowColumns() from column `first` on.
+TokenRow ParseTokenRow(const store::Row& row, size_t first = 0);
 
 // Reads rows; `where` is a SQL condition over token_registry with $n parameters.
 Result<std::vector<TokenRow>> SelectRows(store::Session& session, std::string_view where,

@@ -50,17 +50,64 @@ void Feed(ChainReport& report, const StoredRecord& record, std::string& prev_has
   prev_hash = record.hash;
 }
 
+// Where `"hash":...` goes in the compact, key-sorted text of a JSON object: before the first
+// top-level key that sorts after "hash", or before the closing brace. nullopt when the text is
+// not such an object or has a top-level key with an escape (then the slow path decides).
+std::optional<size_t> HashInsertionPoint(std::string_view text) {
+  if (text.size() < 2 || text.front() != '{' || text.back() != '}') return std::nullopt;
+  int depth = 0;
+  bool in_string = false;
+  bool expect_key = true;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (in_string) {
+      if (c == '\\') ++i;
+      if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"' && depth == 1 && expect_key) {
+      const size_t end = text.find('"', i + 1);
+      if (end == std::string_view::npos) return std::nullopt;
+      const std::string_view key = text.substr(i + 1, end - i - 1);
+      if (key.find('\\') != std::string_view::npos || key == "hash") return std::nullopt;
+      if (key > "hash") return i;
+      i = end;
+      expect_key = false;
+    } else if (c == '"') {
+      in_string = true;
+    } else if (c == '{' || c == '[') {
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+    } else if (c == ',' && depth == 1) {
+      expect_key = true;
+    }
+  }
+  return text.size() - 1;
+}
+
 }  // namespace
 
 std::string ShippedLine(const StoredRecord& record) {
-  Json line = Json::parse(record.text);
-  line["hash"] = record.hash;
-  return line.dump();
+  const std::optional<size_t> at = HashInsertionPoint(record.text);
+  if (!at) {
+    Json line = Json::parse(record.text);
+    line["hash"] = record.hash;
+    return line.dump();
+  }
+  // The same bytes as parsing, adding "hash" and dumping again, without the parse.
+  const bool last = *at == record.text.size() - 1;
+  std::string member = "\"hash\":" + Json(record.hash).dump();
+  if (last && record.text.size() > 2) member.insert(0, ",");
+  if (!last) member += ",";
+  std::string line = record.text;
+  line.insert(*at, member);
+  return line;
 }
 
 Status AuditLog::Migrate(store::Database& db) { return store::Migrate(db, "audit", Steps()); }
 
-Json AuditLog::Stamp(Json record) const {
+void AuditLog::StampInPlace(Json& record) const {
   if (!record.contains("@timestamp")) record["@timestamp"] = FormatIso8601(clock_.NowMillis());
   record["ecs"] = {{"version", "8.11.0"}};
   record["service"] = {{"name", service_.name}, {"environment", service_.environment}};
@@ -68,26 +115,39 @@ Json AuditLog::Stamp(Json record) const {
                     {"architecture", service_.architecture},
                     {"os", {{"type", service_.os_type}, {"version", service_.os_version}}}};
   record["labels"]["project"] = "broker";
-  return record;
 }
 
 Result<int64_t> AuditLog::AppendInTransaction(store::Session& session, Json record) const {
+  std::vector<Json> one;
+  one.push_back(std::move(record));
+  return AppendAll(session, one);
+}
+
+// Reads and updates the head once for all `records`: one INSERT per record in between.
+// Stamps the records in place: every member it sets is set again on a retried transaction, so
+// a retry appends exactly what the first attempt would have.
+Result<int64_t> AuditLog::AppendAll(store::Session& session, std::vector<Json>& records) const {
   const std::string lock_sql = "SELECT sequence, hash FROM audit_head WHERE id = 1" +
                                std::string(store::ForUpdate(session.dialect()));
   BROKER_ASSIGN_OR_RETURN(store::ResultSet head, session.Execute(lock_sql));
   if (head.empty()) return Internal("audit_head row missing");
   StoredRecord stored;
-  stored.sequence = head.rows[0].Int(0) + 1;
-  stored.prev_hash = head.rows[0].Text(1);
-  record = Stamp(std::move(record));
-  record["sequence"] = stored.sequence;
-  record["prev_hash"] = stored.prev_hash;
-  stored.text = record.dump();
-  stored.hash = Sha256Hex(stored.text);
-  BROKER_RETURN_IF_ERROR(session.Execute(
-      "INSERT INTO audit_log (sequence, created_at, prev_hash, hash, record) "
-      "VALUES ($1, $2, $3, $4, $5)",
-      {stored.sequence, clock_.NowMillis(), stored.prev_hash, stored.hash, stored.text}));
+  stored.sequence = head.rows[0].Int(0);
+  stored.hash = head.rows[0].Text(1);
+  const UnixMillis now = clock_.NowMillis();
+  for (Json& record : records) {
+    stored.prev_hash = std::move(stored.hash);
+    ++stored.sequence;
+    StampInPlace(record);
+    record["sequence"] = stored.sequence;
+    record["prev_hash"] = stored.prev_hash;
+    stored.text = record.dump();
+    stored.hash = Sha256Hex(stored.text);
+    BROKER_RETURN_IF_ERROR(
+        session.Execute("INSERT INTO audit_log (sequence, created_at, prev_hash, hash, record) "
+                        "VALUES ($1, $2, $3, $4, $5)",
+                        {stored.sequence, now, stored.prev_hash, stored.hash, stored.text}));
+  }
   BROKER_RETURN_IF_ERROR(
       session.Execute("UPDATE audit_head SET sequence = $1, hash = $2 WHERE id = 1",
                       {stored.sequence, stored.hash}));
@@ -96,9 +156,7 @@ Result<int64_t> AuditLog::AppendInTransaction(store::Session& session, Json reco
 
 Status AuditLog::AppendBatch(store::Database& db, std::vector<Json> records) const {
   return db.Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
-    for (const Json& record : records) {
-      BROKER_RETURN_IF_ERROR(AppendInTransaction(session, record));
-    }
+    BROKER_RETURN_IF_ERROR(AppendAll(session, records));
     return OkStatus();
   });
 }

@@ -59,7 +59,9 @@ class AuditLog {
   Status AppendBatch(store::Database& db, std::vector<Json> records) const;
 
  private:
-  Json Stamp(Json record) const;
+  void StampInPlace(Json& record) const;
+  // Appends `records` in order; returns the last sequence number.
+  Result<int64_t> AppendAll(store::Session& session, std::vector<Json>& records) const;
 
   ServiceInfo service_;
   const Clock& clock_;

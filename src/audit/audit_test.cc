@@ -130,6 +130,26 @@ TEST_F(AuditTest, ShipperWritesOneLinePerRecordAtLeastOnce) {
   EXPECT_EQ(VerifyLines(lines).problem, "torn last line");
 }
 
+// ShippedLine splices "hash" into the stored text; it must give exactly the bytes of parsing,
+// adding the member and dumping again.
+TEST(ShippedLineTest, EqualsParseAddDump) {
+  const std::vector<std::string> texts = {
+      "{}",
+      R"({"a":1})",
+      R"({"zz":"x"})",
+      R"({"@timestamp":"t","auth":{"hash":"inner","jti":"j"},"event":{"k":"}"},)"
+      R"("host":{"h":1},"message":"a \"quoted\" {brace\\","sequence":3})",
+      R"({"event":[{"x":"]"},2],"labels":{"a":"b"},"tags":["hash","z"]})",
+      R"({"ha":1,"hash2":3,"hasi":2})",
+      R"({"a\"b":1,"z":2})",
+  };
+  for (const std::string& text : texts) {
+    Json expected = Json::parse(text);
+    expected["hash"] = "abc123";
+    EXPECT_EQ(ShippedLine({1, "p", "abc123", text}), expected.dump()) << text;
+  }
+}
+
 TEST_F(AuditTest, ShipperRotatesBySizeAndKeepsN) {
   ShipperOptions options;
   options.directory = dir_.File("logs");

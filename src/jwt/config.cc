@@ -22,10 +22,10 @@ using internal::Key;
 using KeyPtr = std::shared_ptr<const Key>;
 
 constexpr int kMinRsaBits = 2048;
-constexpr unsigned int kGeneratedRsaBits = 3072;
+constexpr unsigned int kGeneratedRsaBits = 2048;
 constexpr const char* kKeyFileName = "jwt-signing-key.pem";
-constexpr off_t kMaxKeyFileBytes = 64 * 1024;
-constexpr size_t kMaxDecodeBytes = 16 * 1024;
+constexpr off_t kMaxKeyFileBytes = off_t{64} * 1024;
+constexpr size_t kMaxDecodeBytes = size_t{16} * 1024;
 
 Status CheckKeyStrength(const Key& key) {
   if (key.algorithm() == Algorithm::kRS256 && key.bits() < kMinRsaBits) {

@@ -85,7 +85,7 @@ std::optional<VerifyError> CheckHeaderMembers(const Json& header) {
   for (const auto& [name, value] : header.items()) {
     if (name == "alg" || name == "typ" || name == "kid") continue;
     // Only names from our own list reach the log; others are attacker-chosen text.
-    return Reject(Rejection::kBadHeader, kNamed.count(name) != 0
+    return Reject(Rejection::kBadHeader, kNamed.contains(name)
                                              ? "forbidden header member " + name
                                              : std::string("unknown header member"));
   }
@@ -93,7 +93,7 @@ std::optional<VerifyError> CheckHeaderMembers(const Json& header) {
   if (alg == header.end() || !alg->is_string()) {
     return Reject(Rejection::kBadHeader, "alg missing or not a string");
   }
-  const std::string& name = alg->get_ref<const std::string&>();
+  const auto& name = alg->get_ref<const std::string&>();
   if (name != "HS256" && name != "RS256" && name != "EdDSA") {
     return Reject(Rejection::kBadHeader, "alg not on the allowlist");
   }
@@ -118,7 +118,7 @@ std::optional<VerifyError> ReadKid(const Json& header, std::optional<std::string
   auto it = header.find("kid");
   if (it == header.end()) return std::nullopt;
   if (!it->is_string()) return Reject(Rejection::kBadHeader, "kid is not a string");
-  const std::string& value = it->get_ref<const std::string&>();
+  const auto& value = it->get_ref<const std::string&>();
   if (value.empty() || value.size() > kMaxKidBytes) {
     return Reject(Rejection::kBadHeader, "kid empty or too long");
   }

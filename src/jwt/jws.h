@@ -19,7 +19,7 @@
 #include "core/status.h"
 #include "jwt/jwt.h"
 
-typedef struct evp_pkey_st EVP_PKEY;
+using EVP_PKEY = struct evp_pkey_st;
 
 namespace broker::jwt::internal {
 

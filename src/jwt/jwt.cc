@@ -79,9 +79,9 @@ std::optional<VerifyError> ReadDate(const Json& payload, const char* name, int64
 }
 
 std::optional<VerifyError> ReadClaims(const Json& payload, Claims* c) {
-  for (const auto& [name, value] : payload.items()) {
+  for (const auto& item : payload.items()) {
     if (std::none_of(std::begin(kClaimNames), std::end(kClaimNames),
-                     [&](const char* known) { return name == known; })) {
+                     [&item](const char* known) { return item.key() == known; })) {
       return Reject(Rejection::kBadClaims, "unexpected claim");
     }
   }
@@ -211,6 +211,11 @@ Result<std::shared_ptr<const KeySet>> MakeKeySet(std::vector<std::shared_ptr<con
 }
 
 }  // namespace internal
+
+std::optional<VerifyError> CheckTimeClaims(const Claims& claims, int64_t now,
+                                           const VerifyOptions& options) {
+  return CheckTime(claims, now, options);
+}
 
 std::string_view AlgorithmName(Algorithm alg) {
   switch (alg) {

@@ -69,6 +69,12 @@ struct VerifyOptions {
   size_t max_token_bytes = 4096;
 };
 
+// The time part of verification alone (lifetime, exp, nbf, iat with leeway), for callers that
+// remember tokens whose signature and claim types already passed VerifyDetailed: the result
+// equals what VerifyDetailed would return for that token at `now`. nullopt when acceptable.
+std::optional<VerifyError> CheckTimeClaims(const Claims& claims, int64_t now,
+                                           const VerifyOptions& options);
+
 class KeySet;
 
 // Decodes a token's header and payload WITHOUT verifying anything, for the look-up feature
@@ -96,7 +102,7 @@ class KeySet {
       const std::optional<SecretString>& hs256_secret);
 
   // The embedded default: loads `<data_dir>/jwt-signing-key.pem` (RSA private key, PKCS#8
-  // PEM), creating an RSA-3072 key there with mode 0600 on first use. kid is derived from the
+  // PEM), creating an RSA-2048 key there with mode 0600 on first use. kid is derived from the
   // public key (RFC 7638 thumbprint). Unavailable if the file cannot be read or written,
   // FailedPrecondition if it is readable by group or others, InvalidArgument if it does not
   // hold an RSA private key of at least 2048 bits.

@@ -137,7 +137,7 @@ std::string HmacRaw(const EVP_MD* md, std::string_view key, std::string_view inp
   HMAC(md, key.empty() ? &kEmpty : reinterpret_cast<const unsigned char*>(key.data()),
        static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(input.data()),
        input.size(), mac, &len);
-  return std::string(reinterpret_cast<char*>(mac), len);
+  return {reinterpret_cast<char*>(mac), len};
 }
 
 }  // namespace broker::jwt::testing

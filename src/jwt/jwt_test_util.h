@@ -12,8 +12,8 @@
 #include "jwt/jws.h"
 #include "jwt/jwt.h"
 
-typedef struct evp_pkey_st EVP_PKEY;
-typedef struct evp_md_st EVP_MD;
+using EVP_PKEY = struct evp_pkey_st;
+using EVP_MD = struct evp_md_st;
 
 namespace broker::jwt::testing {
 

@@ -41,7 +41,7 @@ std::string HmacSha256(std::string_view key, std::string_view input) {
            mac.data(), &mac_len) == nullptr) {
     return {};
   }
-  return std::string(reinterpret_cast<const char*>(mac.data()), mac_len);
+  return {reinterpret_cast<const char*>(mac.data()), mac_len};
 }
 
 std::string BnToBase64Url(const BIGNUM* bn) {
@@ -202,7 +202,7 @@ Status CheckJwkUsage(const Json& jwk) {
                                                  "unwrapKey", "deriveKey", "deriveBits"};
   for (const Json& op : *ops) {
     if (!op.is_string()) return InvalidArgument("JWK key_ops must hold strings");
-    if (kForeign.count(op.get<std::string>()) != 0) {
+    if (kForeign.contains(op.get<std::string>())) {
       return InvalidArgument("JWK key_ops name a non-signature operation");
     }
   }
@@ -331,7 +331,7 @@ bool Key::VerifySignature(std::string_view input, std::string_view signature) co
 
 Json Key::PublicJwk() const {
   Json jwk = Json::object();
-  if (alg_ == Algorithm::kHS256) return Json();
+  if (alg_ == Algorithm::kHS256) return {};
   if (alg_ == Algorithm::kRS256) {
     jwk["kty"] = "RSA";
     jwk["n"] = RsaParam(pkey_, OSSL_PKEY_PARAM_RSA_N);

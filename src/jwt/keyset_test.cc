@@ -188,7 +188,8 @@ TEST(KeySetTest, JwksHasPublicMembersOnly) {
 
 TEST(KeySetTest, WeakOrBrokenConfigurationIsRefused) {
   auto refused = [](std::optional<std::string> jwks, std::optional<std::string> secret) {
-    std::optional<SecretString> j, s;
+    std::optional<SecretString> j;
+    std::optional<SecretString> s;
     if (jwks) j = SecretString(*jwks);
     if (secret) s = SecretString(*secret);
     auto result = KeySet::FromConfig(j, s);
@@ -229,7 +230,7 @@ TEST(KeySetTest, WeakOrBrokenConfigurationIsRefused) {
 
 TEST(KeySetTest, SignRefusesClaimsItsOwnVerifierWouldRefuse) {
   const KeySet& keys = *Keys().keys;
-  auto refused = [&](Claims c) {
+  auto refused = [&](const Claims& c) {
     auto r = keys.Sign(c);
     return !r.ok() && r.error().code() == ErrorCode::kInvalidArgument;
   };
@@ -256,9 +257,9 @@ TEST(KeySetTest, SignRefusesClaimsItsOwnVerifierWouldRefuse) {
 TEST(KeySetTest, EverythingSignedVerifies) {
   Random& random = OsRandom::Instance();
   for (int i = 0; i < 200; ++i) {
-    Claims c{random.Uuid4(), kT0 + 1 + i * 1000,
+    Claims c{random.Uuid4(), kT0 + 1 + int64_t{i} * 1000,
              kT0 - i,        kT0 - i,
-             random.Uuid4(), "user" + std::to_string(i) + "+\"quoted\\\"@example.com"};
+             random.Uuid4(), "user" + std::to_string(i) + R"(+"quoted\"@example.com)"};
     for (const auto& keys :
          {Keys().keys, KeySet::FromConfig(std::nullopt, SecretString(kHsSecret)).value()}) {
       const std::string token = keys->Sign(c).value().RevealForUse();
@@ -316,7 +317,7 @@ class DataDirTest : public ::testing::Test {
   std::filesystem::path dir_;
 };
 
-TEST_F(DataDirTest, CreatesA3072BitKeyWithMode0600AndReloadsIt) {
+TEST_F(DataDirTest, CreatesA2048BitKeyWithMode0600AndReloadsIt) {
   auto first = KeySet::LoadOrCreateInDataDir(dir_.string());
   ASSERT_TRUE(first.ok()) << first.error().ToString();
   const auto path = dir_ / "jwt-signing-key.pem";
@@ -337,7 +338,7 @@ TEST_F(DataDirTest, CreatesA3072BitKeyWithMode0600AndReloadsIt) {
   EXPECT_EQ((*first)->signing_algorithm(), Algorithm::kRS256);
   const Json jwk = (*first)->Jwks()["keys"][0];
   const auto public_key = internal::KeyFromJwk(jwk).value();
-  EXPECT_EQ(public_key->bits(), 3072);
+  EXPECT_EQ(public_key->bits(), 2048);
   EXPECT_EQ(jwk["kid"], internal::Thumbprint(*public_key));
 
   auto second = KeySet::LoadOrCreateInDataDir(dir_.string());

@@ -73,7 +73,10 @@ bool Accepts(const KeyRing& ring, const std::string& jws) {
 TEST(WycheproofTest, InvalidVectorsRejectedAndValidHsRsAccepted) {
   const Json vectors = LoadVectors();
   ASSERT_EQ(vectors["numberOfTests"], 401);
-  int invalid = 0, invalid_accepted_listed = 0, valid_hs_rs = 0, valid_accepted = 0;
+  int invalid = 0;
+  int invalid_accepted_listed = 0;
+  int valid_hs_rs = 0;
+  int valid_accepted = 0;
   std::set<int> seen_exceptions;
   for (const Json& group : vectors["testGroups"]) {
     const KeyRing ring = RingFor(group);
@@ -83,7 +86,7 @@ TEST(WycheproofTest, InvalidVectorsRejectedAndValidHsRsAccepted) {
       const bool accepted = Accepts(ring, jws);
       if (test["result"] == "invalid") {
         ++invalid;
-        if (InvalidExceptions().count(id) != 0) {
+        if (InvalidExceptions().contains(id)) {
           seen_exceptions.insert(id);
           invalid_accepted_listed += accepted ? 1 : 0;
           continue;
@@ -92,12 +95,12 @@ TEST(WycheproofTest, InvalidVectorsRejectedAndValidHsRsAccepted) {
         continue;
       }
       const std::string alg = HeaderAlg(jws);
-      if (alg != "HS256" && alg != "RS256" && ValidExceptions().count(id) == 0) {
+      if (alg != "HS256" && alg != "RS256" && !ValidExceptions().contains(id)) {
         EXPECT_FALSE(accepted) << "off-profile algorithm accepted: tcId " << id;
         continue;
       }
       ++valid_hs_rs;
-      if (ValidExceptions().count(id) != 0) {
+      if (ValidExceptions().contains(id)) {
         seen_exceptions.insert(id);
         EXPECT_FALSE(accepted) << "listed exception now accepted, update the list: " << id;
         continue;

@@ -140,6 +140,14 @@ class Database {
   // (Notify and Listen are not pure so that test fakes need not implement them; the defaults
   // return Internal.)
   virtual Status Listen(std::string channel, std::function<void(std::string payload)> callback);
+
+  // A number that is the same on two calls only if no transaction committed to this database
+  // between them, from this process or any other (SQLite: `PRAGMA data_version` on a
+  // connection of its own, about a microsecond). It lets a process cache rows exactly: take the
+  // version, then read; while later calls return the same version the rows are current.
+  // nullopt when the engine cannot tell cheaply (PostgreSQL, whose other nodes write without
+  // telling us) or the check failed: then read the database instead of a cache. Thread-safe.
+  virtual std::optional<uint64_t> ChangeVersion();
 };
 
 // Opens `url`: "sqlite:PATH" (the file is created if missing) or "postgresql://..." /

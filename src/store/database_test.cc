@@ -275,6 +275,7 @@ TEST_P(DatabaseTest, ConcurrentWriteTransactionsSerialize) {
       "SELECT score FROM item WHERE id = 1" + std::string(ForUpdate(db_->dialect()));
   std::atomic<int> failures{0};
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&] {
       for (int i = 0; i < kIncrements; ++i) {
@@ -362,6 +363,7 @@ TEST_P(DatabaseTest, ConcurrentMigrateAppliesOnce) {
       {2, "count", "INSERT INTO runs VALUES (1)", std::nullopt},
   };
   std::vector<std::thread> threads;
+  threads.reserve(4);
   std::atomic<int> failures{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&] {
@@ -395,7 +397,7 @@ TEST_P(DatabaseTest, NotifyReachesListeners) {
 TEST_P(DatabaseTest, NotifyRejectsBadChannelAndPayload) {
   EXPECT_EQ(db_->Notify("Bad-Channel", "x").error().code(), ErrorCode::kInvalidArgument);
   EXPECT_EQ(db_->Notify("ok", std::string(8000, 'x')).error().code(), ErrorCode::kInvalidArgument);
-  EXPECT_EQ(db_->Listen("", [](std::string) {}).error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(db_->Listen("", [](const std::string&) {}).error().code(), ErrorCode::kInvalidArgument);
 }
 
 INSTANTIATE_TEST_SUITE_P(Engines, DatabaseTest,
@@ -580,6 +582,7 @@ TEST(PostgresTest, PoolSurvivesServerRestart) {
   ASSERT_TRUE(db->Execute("CREATE TABLE t (x BIGINT)").ok());
   // Fill the pool with idle connections that the restart will break.
   std::vector<std::thread> warm;
+  warm.reserve(4);
   for (int i = 0; i < 4; ++i) warm.emplace_back([&] { EXPECT_TRUE(db->Ping().ok()); });
   for (auto& thread : warm) thread.join();
 

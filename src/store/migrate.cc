@@ -76,11 +76,12 @@ Status ApplyStep(Database& db, std::string_view component, const Migration& step
 Status Migrate(Database& db, std::string_view component, const std::vector<Migration>& steps) {
   BROKER_ASSIGN_OR_RETURN(std::set<int64_t> applied, AppliedVersions(db, component));
   std::vector<const Migration*> ordered;
+  ordered.reserve(steps.size());
   for (const Migration& step : steps) ordered.push_back(&step);
   std::sort(ordered.begin(), ordered.end(),
             [](const Migration* a, const Migration* b) { return a->version < b->version; });
   for (const Migration* step : ordered) {
-    if (applied.count(step->version) > 0) continue;
+    if (applied.contains(step->version)) continue;
     Status status = ApplyStep(db, component, *step);
     if (!status.ok()) {
       return std::move(status).error().WithContext("migration " + std::string(component) + " " +

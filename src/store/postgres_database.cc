@@ -229,7 +229,7 @@ ResultSet PgConnection::Convert(const PGresult* result) {
 Value PgConnection::ConvertValue(const PGresult* result, int row, int column) {
   if (PQgetisnull(result, row, column)) return std::monostate{};
   const char* text = PQgetvalue(result, row, column);
-  size_t size = static_cast<size_t>(PQgetlength(result, row, column));
+  auto size = static_cast<size_t>(PQgetlength(result, row, column));
   switch (PQftype(result, column)) {
     case kBoolOid:
       return int64_t{text[0] == 't' ? 1 : 0};
@@ -340,7 +340,7 @@ Status PgListener::Listen(std::string channel, internal::CallbackDispatcher::Cal
   if (!conn_) {
     BROKER_ASSIGN_OR_RETURN(conn_, PgConnection::Connect(target_, options_));
   }
-  if (channels_.count(channel) == 0) {
+  if (!channels_.contains(channel)) {
     Status listened = ListenOn(*conn_, channel);
     if (!listened.ok()) {
       if (conn_->IsBad()) conn_.reset();
@@ -525,7 +525,10 @@ ConnectTarget MakeTarget(const std::string& url) {
 std::string DescribePostgresUrl(const std::string& url) {
   PQconninfoOption* options = PQconninfoParse(url.c_str(), nullptr);
   if (options == nullptr) return "postgresql://(unparseable URL)";
-  std::string user, host, port, dbname;
+  std::string user;
+  std::string host;
+  std::string port;
+  std::string dbname;
   for (PQconninfoOption* o = options; o->keyword != nullptr; ++o) {
     if (o->val == nullptr) continue;
     std::string_view key = o->keyword;

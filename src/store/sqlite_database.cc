@@ -153,7 +153,7 @@ Status Connection::Bind(sqlite3_stmt* stmt, const std::vector<Value>& params,
   int count = sqlite3_bind_parameter_count(stmt);
   for (int index = 1; index <= count; ++index) {
     const char* name = sqlite3_bind_parameter_name(stmt, index);
-    size_t number = static_cast<size_t>(index);
+    auto number = static_cast<size_t>(index);
     if (name != nullptr) {
       std::string_view text(name);
       auto [end, ec] = std::from_chars(text.data() + 1, text.data() + text.size(), number);
@@ -209,7 +209,7 @@ Value Connection::ColumnValue(sqlite3_stmt* stmt, int column) {
       return std::monostate{};
     default: {
       const void* bytes = sqlite3_column_blob(stmt, column);
-      size_t size = static_cast<size_t>(sqlite3_column_bytes(stmt, column));
+      auto size = static_cast<size_t>(sqlite3_column_bytes(stmt, column));
       if (bytes == nullptr) return std::string();
       return std::string(static_cast<const char*>(bytes), size);
     }
@@ -258,6 +258,7 @@ class SqliteDatabase final : public Database {
  public:
   SqliteDatabase(std::string path, const OpenOptions& options, std::unique_ptr<Connection> writer)
       : path_(std::move(path)),
+        options_(options),
         writer_(std::move(writer)),
         readers_(static_cast<size_t>(std::max(1, options.pool_size)),
                  std::chrono::milliseconds(options.busy_timeout_ms),
@@ -306,6 +307,25 @@ class SqliteDatabase final : public Database {
     return OkStatus();
   }
 
+  // data_version changes whenever another connection (the writer, or another process) commits;
+  // the watcher connection never writes, so every commit is seen by the next call.
+  std::optional<uint64_t> ChangeVersion() override {
+    std::lock_guard lock(version_mu_);
+    if (!watcher_) {
+      auto opened = Connection::Open(path_, options_, true);
+      if (!opened.ok()) return std::nullopt;
+      watcher_ = std::move(opened).value();
+    }
+    Result<ResultSet> rs = watcher_->Execute("PRAGMA data_version", {});
+    if (!rs.ok() || rs->empty()) return std::nullopt;
+    const int64_t data_version = rs->rows[0].Int(0);
+    if (data_version != last_data_version_) {
+      last_data_version_ = data_version;
+      ++version_;
+    }
+    return version_;
+  }
+
  private:
   class WriterScope {
    public:
@@ -335,6 +355,11 @@ class SqliteDatabase final : public Database {
   }
 
   const std::string path_;
+  const OpenOptions options_;
+  std::mutex version_mu_;
+  std::unique_ptr<Connection> watcher_;  // guarded by version_mu_
+  int64_t last_data_version_ = -1;       // guarded by version_mu_
+  uint64_t version_ = 0;                 // guarded by version_mu_
   std::mutex writer_mu_;
   std::unique_ptr<Connection> writer_;
   internal::Pool<Connection> readers_;
