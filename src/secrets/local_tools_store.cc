@@ -42,6 +42,14 @@ const std::vector<store::Migration>& Migrations() {
        "CREATE INDEX secrets_outbox_target ON secrets_outbox (kind, target, key, generation);"
        "CREATE INDEX secrets_outbox_account ON secrets_outbox (account_id, created_at)",
        std::nullopt},
+      {2, "GitHub follow-ups of deliveries, remembered distribution choices",
+       "ALTER TABLE secrets_outbox ADD COLUMN then_github TEXT;"
+       "CREATE TABLE secrets_distribution ("
+       "  account_id TEXT PRIMARY KEY,"
+       "  patch BIGINT NOT NULL,"
+       "  sync_secrets BIGINT NOT NULL,"
+       "  updated_at BIGINT NOT NULL)",
+       std::nullopt},
   };
   return steps;
 }

@@ -13,7 +13,7 @@ namespace {
 
 constexpr char kColumns[] =
     "id, kind, target, key, generation, account_id, jti, attempts, state, last_error, version, "
-    "created_at, last_attempt_at, done_at, next_attempt_at, sealed_value, lease_until";
+    "created_at, last_attempt_at, done_at, next_attempt_at, sealed_value, lease_until, then_github";
 
 DeliveryKind KindFromName(const std::string& name) {
   return name == "github" ? DeliveryKind::kGithub : DeliveryKind::kVault;
@@ -36,10 +36,24 @@ Delivery FromRow(const store::Row& row) {
   d.last_attempt_at = row.OptInt(12);
   d.done_at = row.OptInt(13);
   d.next_attempt_at = row.Int(14);
+  if (auto repos = row.OptText(17)) {
+    // Written by Enqueue as a JSON array of strings; anything else is ignored.
+    auto parsed = ParseStrictJson(*repos);
+    if (parsed.ok() && parsed->is_array()) {
+      for (const Json& repo : *parsed) {
+        if (repo.is_string()) d.then_github.push_back(repo.get<std::string>());
+      }
+    }
+  }
   return d;
 }
 
 std::string Kind(DeliveryKind kind) { return std::string(DeliveryKindName(kind)); }
+
+store::Value ThenGithubColumn(const std::vector<std::string>& repos) {
+  if (repos.empty()) return store::Value();
+  return Json(repos).dump();
+}
 
 }  // namespace
 
@@ -100,9 +114,10 @@ Result<std::string> Outbox::Enqueue(store::Session& s, const DeliveryRequest& r)
       sealer_.Seal(r.value, OutboxAssociatedData(r.kind, r.target, r.key, r.generation));
   BROKER_RETURN_IF_ERROR(s.Execute(
       "INSERT INTO secrets_outbox (id, kind, target, key, sealed_value, generation, account_id, "
-      "jti, attempts, next_attempt_at, state, created_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 'pending', $9)",
-      {id, Kind(r.kind), r.target, r.key, sealed, r.generation, r.account_id, r.jti, now}));
+      "jti, attempts, next_attempt_at, state, created_at, then_github) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, 'pending', $9, $10)",
+      {id, Kind(r.kind), r.target, r.key, sealed, r.generation, r.account_id, r.jti, now,
+       ThenGithubColumn(r.then_github)}));
   return id;
 }
 
@@ -139,10 +154,10 @@ Status Outbox::Attempt(const std::string& id, RunStats& stats) {
   if (it == destinations_.end() || it->second == nullptr) {
     Result<std::optional<int64_t>> missing =
         Unavailable("No destination is configured for " + Kind(d.kind) + " deliveries");
-    return RecordOutcome(d, missing, stats);
+    return RecordOutcome(d, claimed->value, missing, stats);
   }
   auto outcome = it->second->Deliver(d.target, d.key, claimed->value, d.generation);
-  return RecordOutcome(d, outcome, stats);
+  return RecordOutcome(d, claimed->value, outcome, stats);
 }
 
 Result<std::optional<Outbox::Claimed>> Outbox::Claim(const std::string& id, UnixMillis now) {
@@ -198,20 +213,14 @@ Result<std::optional<Outbox::Claimed>> Outbox::Claim(const std::string& id, Unix
   return claimed;
 }
 
-Status Outbox::RecordOutcome(const Delivery& d, const Result<std::optional<int64_t>>& outcome,
-                             RunStats& stats) {
+Status Outbox::RecordOutcome(const Delivery& d, const SecretString& value,
+                             const Result<std::optional<int64_t>>& outcome, RunStats& stats) {
   UnixMillis now = clock_.NowMillis();
   if (outcome.ok()) {
     ++stats.delivered;
     spdlog::info("outbox: delivered {} {} to {} {} (jti {})", d.id, d.key, Kind(d.kind), d.target,
                  d.jti);
-    auto r = db_.Execute(
-        "UPDATE secrets_outbox SET state = CASE WHEN state = 'pending' THEN 'done' "
-        "ELSE state END, version = $2, done_at = $3, last_attempt_at = $3, "
-        "attempts = attempts + 1, sealed_value = NULL, last_error = NULL, "
-        "lease_until = NULL WHERE id = $1",
-        {d.id, store::NullableInt(*outcome), now});
-    return r.ok() ? OkStatus() : Status(std::move(r).error());
+    return RecordSuccess(d, value, *outcome);
   }
   const Error& error = outcome.error();
   spdlog::warn("outbox: delivery {} to {} {} (jti {}, attempt {}) failed: {}", d.id, Kind(d.kind),
@@ -232,6 +241,32 @@ Status Outbox::RecordOutcome(const Delivery& d, const Result<std::optional<int64
       "next_attempt_at = $4, lease_until = NULL WHERE id = $1",
       {d.id, error.message(), now, now + BackoffMillis(d.attempts + 1)});
   return r.ok() ? OkStatus() : Status(std::move(r).error());
+}
+
+// Marks the row done and, in the same transaction, enqueues its GitHub follow-ups.
+Status Outbox::RecordSuccess(const Delivery& d, const SecretString& value,
+                             std::optional<int64_t> version) {
+  return db_.Transact(store::TxMode::kWrite, [&](store::Session& s) -> Status {
+    const UnixMillis now = clock_.NowMillis();
+    BROKER_RETURN_IF_ERROR(
+        s.Execute("UPDATE secrets_outbox SET state = CASE WHEN state = 'pending' THEN 'done' "
+                  "ELSE state END, version = $2, done_at = $3, last_attempt_at = $3, "
+                  "attempts = attempts + 1, sealed_value = NULL, last_error = NULL, "
+                  "lease_until = NULL WHERE id = $1",
+                  {d.id, store::NullableInt(version), now}));
+    for (const std::string& repo : d.then_github) {
+      DeliveryRequest follow_up{.kind = DeliveryKind::kGithub,
+                                .target = repo,
+                                .key = d.key,
+                                .value = value,
+                                .generation = d.generation,
+                                .account_id = d.account_id,
+                                .jti = d.jti,
+                                .then_github = {}};
+      BROKER_RETURN_IF_ERROR(Enqueue(s, follow_up));
+    }
+    return OkStatus();
+  });
 }
 
 int64_t Outbox::BackoffMillis(int64_t attempts) {

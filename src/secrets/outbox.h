@@ -13,6 +13,12 @@
 //
 // States: pending -> done | superseded | failed (only for a request the destination rejects as
 // malformed, InvalidArgument; everything else is retried forever).
+//
+// Follow-ups: a delivery may name repositories to sync after it (`then_github`). When it
+// succeeds, the same transaction that marks it done enqueues one `github` delivery of the same
+// key, value and generation per repository, so GitHub only ever receives a token that is
+// already in the tools space, and a crash between the two loses nothing (the first delivery is
+// retried, and an equal generation is rewritten idempotently).
 
 #include <cstdint>
 #include <map>
@@ -67,6 +73,7 @@ struct DeliveryRequest {
   int64_t generation = 0;  // monotonic per account (and so per target + key)
   std::string account_id;
   std::string jti;
+  std::vector<std::string> then_github;  // "owner/repo" to sync once this delivery succeeds
 };
 
 struct Delivery {
@@ -85,6 +92,7 @@ struct Delivery {
   std::optional<UnixMillis> last_attempt_at;
   std::optional<UnixMillis> done_at;
   UnixMillis next_attempt_at = 0;
+  std::vector<std::string> then_github;
 };
 
 // The API shape of one delivery: {kind, target, version?, at, outcome, error?, jti}, where
@@ -139,8 +147,10 @@ class Outbox {
     SecretString value;  // set for kDeliver
   };
   Result<std::optional<Claimed>> Claim(const std::string& id, UnixMillis now);
-  Status RecordOutcome(const Delivery& delivery, const Result<std::optional<int64_t>>& outcome,
-                       RunStats& stats);
+  Status RecordOutcome(const Delivery& delivery, const SecretString& value,
+                       const Result<std::optional<int64_t>>& outcome, RunStats& stats);
+  Status RecordSuccess(const Delivery& delivery, const SecretString& value,
+                       std::optional<int64_t> version);
   Status Attempt(const std::string& id, RunStats& stats);
   int64_t BackoffMillis(int64_t attempts);
 

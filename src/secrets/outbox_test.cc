@@ -8,6 +8,7 @@
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "core/random.h"
@@ -61,7 +62,8 @@ class OutboxTest : public ::testing::TestWithParam<std::string> {
                             SecretString(value),
                             generation,
                             account,
-                            "jti-" + std::to_string(generation)};
+                            "jti-" + std::to_string(generation),
+                            {}};
     std::string id;
     Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
       BROKER_ASSIGN_OR_RETURN(id, outbox_->Enqueue(session, request));
@@ -123,7 +125,7 @@ TEST_P(OutboxTest, DeliversAndErasesTheTokenCopy) {
 TEST_P(OutboxTest, RolledBackTransactionLeavesNoDelivery) {
   Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
     DeliveryRequest request{
-        DeliveryKind::kVault, kPath, kKey, SecretString(kCanary), 1, "acc", "jti-1"};
+        DeliveryKind::kVault, kPath, kKey, SecretString(kCanary), 1, "acc", "jti-1", {}};
     BROKER_RETURN_IF_ERROR(outbox_->Enqueue(session, request));
     return Aborted("token generation failed later");
   });
@@ -240,7 +242,8 @@ TEST_P(OutboxTest, DeliveryWithoutDestinationStaysPending) {
                           SecretString(kCanary),
                           1,
                           "acc",
-                          "jti-1"};
+                          "jti-1",
+                          {}};
   std::string id;
   ASSERT_TRUE(db_->Transact(store::TxMode::kWrite,
                             [&](store::Session& s) -> Status {
@@ -277,7 +280,7 @@ TEST_P(OutboxTest, TamperedRowDoesNotDecryptElsewhere) {
   ASSERT_TRUE(a.ok());
   // Move the sealed value to a row for another target: it must not authenticate there.
   DeliveryRequest other{
-      DeliveryKind::kVault, "tools/other/svc", kKey, SecretString("x"), 1, "acc", "jti-x"};
+      DeliveryKind::kVault, "tools/other/svc", kKey, SecretString("x"), 1, "acc", "jti-x", {}};
   std::string b;
   ASSERT_TRUE(db_->Transact(store::TxMode::kWrite,
                             [&](store::Session& s) -> Status {
@@ -302,6 +305,98 @@ TEST_P(OutboxTest, TamperedRowDoesNotDecryptElsewhere) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Databases, OutboxTest, ::testing::Values("sqlite", "postgres"),
+                         [](const auto& param_info) { return param_info.param; });
+
+}  // namespace
+}  // namespace broker::secrets
+
+namespace broker::secrets {
+namespace {
+
+// Records what reaches GitHub (as GithubDestination would deliver it).
+class RecordingDestination final : public DeliveryDestination {
+ public:
+  Result<std::optional<int64_t>> Deliver(const std::string& target, const std::string& key,
+                                         const SecretString& value, int64_t generation) override {
+    received.push_back(target + " " + key + " " + std::to_string(generation) + " " +
+                       value.RevealForUse());
+    return std::optional<int64_t>();
+  }
+  std::vector<std::string> received;
+};
+
+class OutboxFollowUpTest : public OutboxTest {
+ protected:
+  Result<std::string> EnqueueWithRepos(int64_t generation) {
+    DeliveryRequest request{DeliveryKind::kVault, kPath, kKey,    SecretString(kCanary),
+                            generation,           "acc", "jti-9", {"bcgov/one", "bcgov/two"}};
+    std::string id;
+    Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
+      BROKER_ASSIGN_OR_RETURN(id, outbox_->Enqueue(session, request));
+      return OkStatus();
+    });
+    if (!s.ok()) return std::move(s).error();
+    return id;
+  }
+  std::vector<Delivery> GithubRows() {
+    std::vector<Delivery> rows;
+    auto listed = outbox_->ListDeliveries("acc");
+    EXPECT_TRUE(listed.ok());
+    if (!listed.ok()) return rows;
+    for (const Delivery& d : *listed) {
+      if (d.kind == DeliveryKind::kGithub) rows.push_back(d);
+    }
+    return rows;
+  }
+  RecordingDestination github_;
+};
+
+TEST_P(OutboxFollowUpTest, GithubFollowUpsAreQueuedOnlyOnceTheToolsPathHoldsTheToken) {
+  outbox_->SetDestination(DeliveryKind::kGithub, &github_);
+  fake_.AddFault({{"mode", "503"}, {"path_prefix", "apps/"}});
+  auto id = EnqueueWithRepos(4);
+  ASSERT_TRUE(id.ok()) << id.error().ToString();
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  EXPECT_EQ(Get(*id).state, "pending");
+  EXPECT_TRUE(GithubRows().empty()) << "GitHub must not get a token Vault does not hold";
+  EXPECT_EQ(Get(*id).then_github, (std::vector<std::string>{"bcgov/one", "bcgov/two"}));
+
+  fake_.ClearFaults();
+  clock_.AdvanceSeconds(60);
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  EXPECT_EQ(Get(*id).state, "done");
+  const std::vector<Delivery> queued = GithubRows();
+  ASSERT_EQ(queued.size(), 2u);
+  for (const Delivery& d : queued) {
+    EXPECT_EQ(d.state, "pending");
+    EXPECT_EQ(d.key, kKey);
+    EXPECT_EQ(d.generation, 4);
+    EXPECT_EQ(d.jti, "jti-9");
+  }
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  std::sort(github_.received.begin(), github_.received.end());
+  EXPECT_EQ(github_.received,
+            (std::vector<std::string>{"bcgov/one " + std::string(kKey) + " 4 " + kCanary,
+                                      "bcgov/two " + std::string(kKey) + " 4 " + kCanary}));
+  for (const Delivery& d : GithubRows()) EXPECT_EQ(d.state, "done");
+  github_.received.clear();  // the log canary in TearDown checks logs, not this vector
+}
+
+TEST_P(OutboxFollowUpTest, FollowUpsSurviveARestartBetweenVaultAndGithub) {
+  auto id = EnqueueWithRepos(5);
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(outbox_->RunDue().ok());  // no GitHub destination yet: follow-ups stay pending
+  ASSERT_EQ(GithubRows().size(), 2u);
+  Reopen();
+  outbox_->SetDestination(DeliveryKind::kGithub, &github_);
+  clock_.AdvanceSeconds(60);
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  EXPECT_EQ(github_.received.size(), 2u);
+  for (const Delivery& d : GithubRows()) EXPECT_EQ(d.state, "done");
+  github_.received.clear();
+}
+
+INSTANTIATE_TEST_SUITE_P(Databases, OutboxFollowUpTest, ::testing::Values("sqlite", "postgres"),
                          [](const auto& param_info) { return param_info.param; });
 
 }  // namespace

@@ -36,8 +36,9 @@ import tempfile
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
+
+from fake_http import JsonHandler, Server, count_request, stats_body
 
 
 class Sodium:
@@ -98,48 +99,11 @@ class HttpError(Exception):
         self.headers = headers or {}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, fmt, *args):
-        pass
-
-    @property
-    def state(self):
-        return self.server.state
-
-    def do_GET(self):
-        self.dispatch("GET")
-
-    def do_POST(self):
-        self.dispatch("POST")
-
-    def do_PUT(self):
-        self.dispatch("PUT")
-
-    def do_DELETE(self):
-        self.dispatch("DELETE")
-
-    def send_json(self, status, body, headers=None):
-        data = b"" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        if body is not None:
-            self.send_header("Content-Type", "application/json; charset=utf-8")
-        for name, value in (headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+class Handler(JsonHandler):
+    content_type = "application/json; charset=utf-8"
 
     def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if not raw.strip():
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            raise HttpError(400, "Problems parsing JSON")
+        return self.read_json(lambda: HttpError(400, "Problems parsing JSON"))
 
     def dispatch(self, method):
         path = urlsplit(self.path).path
@@ -148,10 +112,7 @@ class Handler(BaseHTTPRequestHandler):
             if path.startswith("/_fake/"):
                 self.control(method, path[len("/_fake/"):], body)
                 return
-            with self.state.lock:
-                self.state.requests += 1
-                key = method + " " + path
-                self.state.by_method_path[key] = self.state.by_method_path.get(key, 0) + 1
+            count_request(self.state, method, path)
             self.apply_faults(path)
             status, response = self.route(method, path, body)
             self.send_json(status, response)
@@ -200,9 +161,7 @@ class Handler(BaseHTTPRequestHandler):
                 st.faults.clear()
             self.send_json(204, None)
         elif what == "stats":
-            with st.lock:
-                self.send_json(200, {"requests": st.requests,
-                                     "by_method_path": dict(st.by_method_path)})
+            self.send_json(200, stats_body(st))
         else:
             raise HttpError(404, "Not Found")
 
@@ -316,14 +275,6 @@ class Handler(BaseHTTPRequestHandler):
         return (201, {}) if created else (204, None)
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self, address, state):
-        super().__init__(address, Handler)
-        self.state = state
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
@@ -332,7 +283,7 @@ def main():
     parser.add_argument("--app-public-key", default=None)
     parser.add_argument("--repo", action="append", default=None)
     args = parser.parse_args()
-    server = Server((args.host, args.port), State(args))
+    server = Server((args.host, args.port), Handler, State(args))
     print(server.server_address[1], flush=True)
     server.serve_forever(0.05)
 

@@ -44,8 +44,9 @@ import sys
 import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from fake_http import JsonHandler, Server, count_request, stats_body
 
 CAS_MISMATCH = "check-and-set parameter did not match the current version"
 
@@ -122,58 +123,12 @@ class State:
         }
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
+class Handler(JsonHandler):
     server_version = "FakeVault/1.0"
-
-    # --- plumbing -------------------------------------------------------------------------
-
-    def log_message(self, fmt, *args):  # keep test output quiet
-        pass
-
-    @property
-    def state(self):
-        return self.server.state
-
-    def do_GET(self):
-        self.dispatch("GET")
-
-    def do_POST(self):
-        self.dispatch("POST")
-
-    def do_PUT(self):
-        self.dispatch("PUT")
-
-    def do_PATCH(self):
-        self.dispatch("PATCH")
-
-    def do_DELETE(self):
-        self.dispatch("DELETE")
-
-    def do_LIST(self):
-        self.dispatch("LIST")
+    default_headers = {"Cache-Control": "no-store"}
 
     def read_body(self):
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        if not raw.strip():
-            return None
-        try:
-            return json.loads(raw)
-        except ValueError:
-            raise VaultError(400, ["failed to parse JSON input"])
-
-    def send_json(self, status, body, extra_headers=None):
-        data = b"" if body is None else json.dumps(body).encode()
-        self.send_response(status)
-        if body is not None:
-            self.send_header("Content-Type", "application/json")
-        self.send_header("Cache-Control", "no-store")
-        for name, value in (extra_headers or {}).items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
+        return self.read_json(lambda: VaultError(400, ["failed to parse JSON input"]))
 
     def dispatch(self, method):
         url = urlsplit(self.path)
@@ -199,10 +154,7 @@ class Handler(BaseHTTPRequestHandler):
             self.send_json(e.status, body)
 
     def count(self, method, path):
-        with self.state.lock:
-            self.state.requests += 1
-            key = method + " " + path
-            self.state.by_method_path[key] = self.state.by_method_path.get(key, 0) + 1
+        count_request(self.state, method, path)
 
     # --- faults ---------------------------------------------------------------------------
 
@@ -275,9 +227,7 @@ class Handler(BaseHTTPRequestHandler):
                 st.faults.clear()
             self.send_json(204, None)
         elif what == "stats":
-            with st.lock:
-                self.send_json(200, {"requests": st.requests,
-                                     "by_method_path": dict(st.by_method_path)})
+            self.send_json(200, stats_body(st))
         elif what == "reset":
             with st.lock:
                 st.kv = {m: {} for m in st.mounts}
@@ -575,22 +525,13 @@ class Handler(BaseHTTPRequestHandler):
                                         "metadata": self.version_metadata(secret, number)})
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, address, state):
-        super().__init__(address, Handler)
-        self.state = state
-
-
 class Runner:
     """Owns the listening server so that "refuse" can close and reopen it on the same port."""
 
     def __init__(self, host, port, state):
         self.host = host
         self.state = state
-        self.server = Server((host, port), state)
+        self.server = Server((host, port), Handler, state)
         self.server.refuse_for = self.refuse_for
         self.port = self.server.server_address[1]
         self.thread = None
@@ -603,7 +544,7 @@ class Runner:
         self.server.shutdown()
         self.server.server_close()
         time.sleep(duration_ms / 1000.0)
-        self.server = Server((self.host, self.port), self.state)
+        self.server = Server((self.host, self.port), Handler, self.state)
         self.server.refuse_for = self.refuse_for
         self.start()
 
