@@ -1,5 +1,6 @@
 #include "graph/graph.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/ids.h"
@@ -11,15 +12,12 @@ namespace broker::graph {
 namespace {
 
 bool IsStringMap(const Json& prop) {
-  if (!prop.is_object()) return false;
-  for (const auto& [key, value] : prop.items()) {
-    if (!value.is_string()) return false;
-  }
-  return true;
+  return prop.is_object() &&
+         std::all_of(prop.begin(), prop.end(), [](const Json& value) { return value.is_string(); });
 }
 
 std::string VertexName(const CollectionConfig& config, const Json& doc) {
-  const std::string name = doc.value("name", std::string());
+  std::string name = doc.value("name", std::string());
   if (!name.empty()) return name;
   return doc.value(config.key_field, std::string());
 }
@@ -39,6 +37,9 @@ Status Graph::Init() {
 }
 
 Status Graph::Reload() {
+  // Serialised with Write: a write that read its base before the reload must not swap in a
+  // snapshot that lacks the reloaded changes.
+  std::lock_guard write_lock(write_mutex_);
   BROKER_ASSIGN_OR_RETURN(std::shared_ptr<Snapshot> loaded, repository::Load(db_, model_));
   std::lock_guard lock(snapshot_mutex_);
   snapshot_ = std::move(loaded);

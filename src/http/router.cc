@@ -58,12 +58,15 @@ std::vector<std::string> PatternSegments(std::string_view pattern) {
 }  // namespace
 
 void Router::Add(Method method, std::string pattern, Handler handler) {
-  routes_.push_back(Route{method, PatternSegments(pattern), std::move(handler), std::nullopt});
+  std::vector<std::string> segments = PatternSegments(pattern);
+  routes_.push_back(
+      Route{method, std::move(pattern), std::move(segments), std::move(handler), std::nullopt});
 }
 
 void Router::AddStream(std::string pattern, StreamHandler handler) {
-  routes_.push_back(
-      Route{Method::kGet, PatternSegments(pattern), std::nullopt, std::move(handler)});
+  std::vector<std::string> segments = PatternSegments(pattern);
+  routes_.push_back(Route{Method::kGet, std::move(pattern), std::move(segments), std::nullopt,
+                          std::move(handler)});
 }
 
 void Router::SetFallback(Handler handler) { fallback_ = std::move(handler); }
@@ -89,6 +92,7 @@ Router::Match Router::Find(Method method, std::string_view path) const {
     best.handler = route.handler ? &*route.handler : nullptr;
     best.stream = route.stream ? &*route.stream : nullptr;
     best.params = params;
+    best.pattern = route.pattern;
     best_score = score;
   }
   best.method_not_allowed = path_matched && !best.handler && !best.stream;

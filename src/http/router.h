@@ -48,6 +48,7 @@ class Router {
     const StreamHandler* stream = nullptr;  // a stream route
     Fields params;
     bool method_not_allowed = false;  // the path matched, but not with this method
+    std::string_view pattern;         // the matched route's pattern (for metrics); "" if none
   };
   // Finds the route for `method` and `path`. With neither handler set and
   // method_not_allowed false, nothing matched (use the fallback or 404).
@@ -57,6 +58,7 @@ class Router {
  private:
   struct Route {
     Method method;
+    std::string pattern;
     std::vector<std::string> segments;
     std::optional<Handler> handler;
     std::optional<StreamHandler> stream;

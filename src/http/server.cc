@@ -400,11 +400,13 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     Router::Match match = shared_->router.Find(request.method, request.path);
     request.path_params = std::move(match.params);
+    route_ = match.pattern.empty() ? "(none)" : match.pattern;
     if (match.stream) return StartStream(*match.stream, request, keep_alive);
     if (match.method_not_allowed) {
       return Reply(Response::Envelope(405, "Method not allowed"), keep_alive);
     }
     const Handler* handler = match.handler ? match.handler : shared_->router.fallback();
+    if (!match.handler && handler) route_ = "(static)";
     if (!handler) return Reply(Response::FromError(NotFound("Route not found")), keep_alive);
     Reply(Invoke(*handler, request), keep_alive);
   }
@@ -456,8 +458,17 @@ class Session : public std::enable_shared_from_this<Session> {
                  ms.count(), request_id_, remote_);
   }
 
+  void ReportResponse() {
+    if (!options_.on_response) return;
+    const auto elapsed = SteadyClock::now() - started_;
+    options_.on_response({method_, route_, reply_status_,
+                          std::chrono::duration_cast<std::chrono::microseconds>(elapsed)});
+    route_ = "(none)";
+  }
+
   void OnWritten(beast::error_code ec, bool keep_alive) {
     LogAccess(reply_status_, reply_bytes_);
+    ReportResponse();
     write_buffer_.clear();
     if (ec) return Close();
     if (linger_after_write_) return Linger();
@@ -574,6 +585,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string request_id_;
   std::string method_ = "-";
   std::string logged_path_ = "-";
+  std::string_view route_ = "(none)";  // points into the router, which outlives the server
   SteadyClock::time_point started_ = SteadyClock::now();
   std::shared_ptr<SseSink> sink_;
   bool writing_ = false;

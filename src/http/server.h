@@ -15,13 +15,25 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "core/status.h"
 #include "http/router.h"
 
 namespace broker::http {
+
+// One answered request, for metrics. `route` is the matched route pattern (e.g.
+// "/v1/collection/:collection/:id"), "(static)" for the fallback, "(none)" when nothing
+// matched or the request was malformed. Never the raw path: it may be unbounded or secret.
+struct RequestRecord {
+  std::string_view method;
+  std::string_view route;
+  int status = 0;
+  std::chrono::microseconds duration{0};
+};
 
 struct ServerOptions {
   std::string listen_address = "127.0.0.1";
@@ -37,6 +49,9 @@ struct ServerOptions {
   std::chrono::milliseconds write_timeout{30'000};  // each response write, each SSE write
   size_t sse_max_queued_bytes = 256 * 1024;         // per stream; past it the client is dropped
   bool access_log = true;
+  // Called on an I/O thread after each response is written (not for event streams). Must be
+  // quick and thread-safe.
+  std::function<void(const RequestRecord&)> on_response;
 };
 
 class Server {

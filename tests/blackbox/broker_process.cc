@@ -103,6 +103,12 @@ std::string BrokerProcess::BinaryPath() {
 BrokerProcess::BrokerProcess(BrokerOptions options) : options_(std::move(options)) {
   data_dir_ = MakeTempDir();
   log_path_ = data_dir_ + "/broker.log";
+  for (const auto& [name, content] : options_.files) {
+    const std::string path = data_dir_ + "/" + name;
+    std::ofstream(path, std::ios::binary) << content;
+    std::filesystem::permissions(
+        path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+  }
   if (!options_.import_file.empty()) {
     const auto [code, output] = RunCli({"import", options_.import_file});
     if (code != 0) throw std::runtime_error("broker import failed: " + output);
@@ -182,6 +188,14 @@ int BrokerProcess::Stop() {
   waitpid(pid_, &status, 0);
   pid_ = -1;
   return status;
+}
+
+void BrokerProcess::Kill() {
+  if (pid_ <= 0) return;
+  kill(pid_, SIGKILL);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  pid_ = -1;
 }
 
 void BrokerProcess::Restart() {

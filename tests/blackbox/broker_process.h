@@ -24,6 +24,9 @@ struct BrokerOptions {
   std::vector<std::string> extra_args;  // passed to `broker serve`
   std::map<std::string, std::string> env;
   std::string database;  // empty = SQLite in the data directory
+  // Files written into the data directory (mode 0600) before import and start, by name, e.g.
+  // another node's "jwt-signing-key.pem" and "tools-store.key" for a second node of a cluster.
+  std::map<std::string, std::string> files;
 };
 
 class BrokerProcess {
@@ -45,6 +48,8 @@ class BrokerProcess {
                                      std::string* stdout_only = nullptr) const;
   // Sends SIGTERM and waits; returns the exit status.
   int Stop();
+  // Sends SIGKILL (a crash: no shutdown work at all) and waits.
+  void Kill();
   void Restart();
 
   static std::string BinaryPath();
