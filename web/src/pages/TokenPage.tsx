@@ -33,6 +33,7 @@ import {
 } from '../api';
 import { ExpiryText } from '../components/ExpiryText';
 import { GenerateDialog } from '../components/GenerateDialog';
+import { NoticesCard } from '../components/NoticesCard';
 import { PageHeader } from '../components/PageHeader';
 import { RevokeDialog } from '../components/RevokeDialog';
 import { StateChip } from '../components/StateChip';
@@ -215,7 +216,7 @@ function Deliveries({ accountId, version }: { accountId: string; version: number
               </TableHead>
               <TableBody>
                 {deliveries.data.map((d) => (
-                  <TableRow key={`${d.kind}-${d.target}`}>
+                  <TableRow key={`${d.jti}-${d.kind}-${d.target}`}>
                     <TableCell>{d.kind === 'vault' ? 'Vault' : 'GitHub'}</TableCell>
                     <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
                       {d.target}
@@ -226,7 +227,9 @@ function Deliveries({ accountId, version }: { accountId: string; version: number
                       <Chip
                         size="small"
                         label={d.outcome}
-                        color={d.outcome === 'success' ? 'success' : d.error ? 'error' : 'default'}
+                        color={
+                          d.outcome === 'delivered' ? 'success' : d.error ? 'error' : 'default'
+                        }
                         title={d.error ?? undefined}
                       />
                       {d.error && (
@@ -373,7 +376,10 @@ export function TokenPage() {
             <OlderTokens tokens={older} />
           </CardContent>
         </Card>
-        <Deliveries accountId={id} version={version} />
+        <Box sx={{ display: 'grid', gap: 2 }}>
+          <Deliveries accountId={id} version={version} />
+          <NoticesCard accountId={id} version={version} />
+        </Box>
       </Box>
       {account.data && (
         <GenerateDialog
