@@ -37,13 +37,13 @@ class Checker {
       Fail(path, "isObject");
       return false;
     }
-    for (const auto& [key, member] : value.items()) {
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        Fail(path + "." + key, "whitelistValidation");
-        return false;
-      }
-    }
-    return true;
+    const auto items = value.items();
+    const auto unknown = std::find_if(items.begin(), items.end(), [allowed](const auto& item) {
+      return std::find(allowed.begin(), allowed.end(), item.key()) == allowed.end();
+    });
+    if (unknown == items.end()) return true;
+    Fail(path + "." + unknown.key(), "whitelistValidation");
+    return false;
   }
 
   // The member `key` when present and not null; reports `isDefined` if required and absent.
@@ -100,8 +100,9 @@ class Checker {
     const Json* value = Member(object, path, key, false);
     if (value == nullptr) return;
     if (!value->is_object()) return Fail(path + "." + key, "isObject");
+    const std::string prefix = path + "." + key + ".";
     for (const auto& [name, member] : value->items()) {
-      if (!member.is_string()) return Fail(path + "." + key + "." + name, "isString");
+      if (!member.is_string()) return Fail(prefix + name, "isString");
     }
   }
 

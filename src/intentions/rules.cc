@@ -82,12 +82,11 @@ std::optional<Environment> BuiltInEnvironment(const std::string& name) {
 
 bool Provides(const graph::Snapshot& snapshot, const graph::Vertex& service,
               const std::string& target) {
-  for (const graph::Edge* edge : snapshot.Out(service.id)) {
-    if (edge->name != "provision-token") continue;
+  return std::ranges::any_of(snapshot.Out(service.id), [&](const graph::Edge* edge) {
+    if (edge->name != "provision-token") return false;
     const graph::Vertex* to = snapshot.FindVertex(edge->target);
-    if (to != nullptr && to->name == target) return true;
-  }
-  return false;
+    return to != nullptr && to->name == target;
+  });
 }
 
 // --- the rules, in priority order -------------------------------------------------------
@@ -193,6 +192,14 @@ std::optional<Violation> PackageBuild(const RuleContext& c, const Json& action) 
   return std::nullopt;
 }
 
+Violation UndeployedBuild(const std::string& build_version, const std::string& source,
+                          const std::string& env_name) {
+  return Violation{"Build with git hash " + build_version.substr(0, 8) + " must be deployed to " +
+                       source + " environment before deploying to " + env_name + ". Deploy to " +
+                       source + " first, then retry this installation.",
+                   "service.environment"};
+}
+
 std::optional<Violation> EnvironmentPromotion(const RuleContext& c, const Json& action) {
   if (Str(action, "action") != "package-installation") return std::nullopt;
   const std::string build_version = Str(Package(action), "buildVersion");
@@ -220,10 +227,7 @@ std::optional<Violation> EnvironmentPromotion(const RuleContext& c, const Json& 
       deployed = c.history->deployed_build_versions(service, source);
     }
     if (std::find(deployed.begin(), deployed.end(), build_version) != deployed.end()) continue;
-    return Violation{"Build with git hash " + build_version.substr(0, 8) + " must be deployed to " +
-                         source + " environment before deploying to " + env_name + ". Deploy to " +
-                         source + " first, then retry this installation.",
-                     "service.environment"};
+    return UndeployedBuild(build_version, source, env_name);
   }
   return std::nullopt;
 }
@@ -312,13 +316,11 @@ std::string EffectiveVaultEnvironment(const Json& action) {
 }
 
 bool IsProvisioned(const Json& action) {
-  for (const std::string& capability : Strings(action.value("provision", Json()))) {
-    if (capability == "token/self" || capability == "approle/secret-id" ||
-        capability == "token/jwt") {
-      return true;
-    }
-  }
-  return false;
+  return std::ranges::any_of(
+      Strings(action.value("provision", Json())), [](const auto& capability) {
+        return capability == "token/self" || capability == "approle/secret-id" ||
+               capability == "token/jwt";
+      });
 }
 
 std::string InstanceName(const Json& action) {

@@ -26,12 +26,12 @@ Reply Refusal(const std::string& message, Json error, std::optional<Json> data =
 
 // RFC 1123, e.g. "Wed, 05 Aug 2026 19:01:10 GMT", as the reference's `expiry`.
 std::string FormatHttpDate(UnixMillis millis) {
-  const time_t seconds = static_cast<time_t>(millis / 1000);
+  const auto seconds = static_cast<time_t>(millis / 1000);
   struct tm parts {};
   gmtime_r(&seconds, &parts);
   char text[40];
   const size_t length = strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &parts);
-  return std::string(text, length);
+  return {text, length};
 }
 
 std::optional<int> ParseTtl(std::string_view text) {

@@ -27,7 +27,7 @@ class IntentionServiceTest : public ::testing::Test {
               std::optional<std::string_view> quickstart = std::nullopt) {
     auto reply = Open(account, body, ttl, quickstart);
     EXPECT_TRUE(reply.ok()) << (reply.ok() ? "" : reply.error().ToString());
-    if (!reply.ok()) return Json();
+    if (!reply.ok()) return {};
     EXPECT_EQ(reply->status, 201) << reply->body.dump();
     return reply->body;
   }
@@ -39,10 +39,10 @@ class IntentionServiceTest : public ::testing::Test {
     body["user"] = {{"name", user}};
     auto reply = Open(account, body);
     EXPECT_TRUE(reply.ok());
-    if (!reply.ok()) return Json();
+    if (!reply.ok()) return {};
     EXPECT_EQ(reply->status, 400) << reply->body.dump();
     EXPECT_EQ(reply->body["message"], "Authorization failed");
-    if (!reply->body["error"].is_array() || reply->body["error"].empty()) return Json();
+    if (!reply->body["error"].is_array() || reply->body["error"].empty()) return {};
     return reply->body["error"][0];
   }
 
@@ -91,7 +91,7 @@ TEST_F(IntentionServiceTest, OpenAnswersTokensAndHashes) {
   EXPECT_EQ(opened["expiry"], "Tue, 14 Nov 2023 22:23:20 GMT");  // 1700000000 + 600 s
   auto doc = env_.service().Get(opened["id"]);
   ASSERT_TRUE(doc.ok());
-  EXPECT_EQ((*doc)["expiry"], now + 600 * 1000);
+  EXPECT_EQ((*doc)["expiry"], now + int64_t{600} * 1000);
   EXPECT_EQ((*doc)["user"]["name"], "hgoddard");
   EXPECT_EQ((*doc)["user"]["id"], "G-HGODDARD");
   EXPECT_EQ((*doc)["user"]["group"]["name"], "ci-deployer");

@@ -225,8 +225,8 @@ Result<SearchPage> SearchIntentions(store::Session& session, const SearchFilter&
                           session.Execute("SELECT COUNT(*) FROM intentions i" + where, params));
   SearchPage page;
   page.total = count.rows.front().Int(0);
-  params.push_back(filter.limit);
-  params.push_back(filter.offset);
+  params.emplace_back(filter.limit);
+  params.emplace_back(filter.offset);
   const std::string limits =
       " LIMIT $" + std::to_string(params.size() - 1) + " OFFSET $" + std::to_string(params.size());
   BROKER_ASSIGN_OR_RETURN(

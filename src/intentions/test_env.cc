@@ -62,7 +62,7 @@ T Must(Result<T> result) {
   return std::move(result).value();
 }
 
-void Must(Status status) {
+void Must(const Status& status) {
   if (!status.ok()) throw std::runtime_error(status.error().ToString());
 }
 

@@ -24,6 +24,7 @@ import type {
 } from './types';
 
 export * from './types';
+export * from './intentions';
 export { ApiError, onUnauthorized, setCsrfToken, getCsrfToken } from './client';
 
 const ACCOUNT = '/v1/collection/broker-account';

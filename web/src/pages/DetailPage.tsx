@@ -20,6 +20,7 @@ import { Link as RouterLink, useParams } from 'react-router-dom';
 import { collectionName, getCombo, listTokens, type Combo, type CollectionConfig } from '../api';
 import { ConnectionsCard } from '../components/ConnectionsCard';
 import { ExpiryText } from '../components/ExpiryText';
+import { IntentionHistory } from '../components/IntentionHistory';
 import { MembersDialog } from '../components/MembersDialog';
 import { PageHeader } from '../components/PageHeader';
 import { StateChip } from '../components/StateChip';
@@ -210,6 +211,11 @@ export function DetailPage() {
           <ConnectionsCard combo={data} collection={collection} />
         </Box>
       </Box>
+      {isAccount && (
+        <Box sx={{ mt: 2 }}>
+          <IntentionHistory accountId={id} />
+        </Box>
+      )}
       {isTeam && (
         <MembersDialog
           open={membersOpen}
