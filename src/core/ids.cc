@@ -1,5 +1,6 @@
 #include "core/ids.h"
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <cstdint>
@@ -24,13 +25,7 @@ std::string NewObjectId(const Clock& clock, Random& random) {
   return HexEncode(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
-bool IsObjectId(std::string_view id) {
-  if (id.size() != 24) return false;
-  for (const char c : id) {
-    if (!IsHex(c)) return false;
-  }
-  return true;
-}
+bool IsObjectId(std::string_view id) { return id.size() == 24 && std::ranges::all_of(id, IsHex); }
 
 bool IsUuid(std::string_view text) {
   if (text.size() != 36) return false;

@@ -7,7 +7,7 @@ namespace broker::graph {
 namespace {
 
 Error Prefixed(const Error& error, const std::string& where) {
-  return Error(error.code(), where + ": " + error.message(), error.internal_message());
+  return {error.code(), where + ": " + error.message(), error.internal_message()};
 }
 
 Status CheckTopLevel(const Json& file) {

@@ -1,5 +1,6 @@
 #include "graph/model.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace broker::graph {
@@ -348,11 +349,8 @@ const EdgeConfig* Model::FindEdge(std::string_view source, std::string_view name
 
 bool Model::HasEdgeName(std::string_view source, std::string_view name) const {
   const CollectionConfig* config = Find(source);
-  if (config == nullptr) return false;
-  for (const auto& edge : config->edges) {
-    if (edge.name == name) return true;
-  }
-  return false;
+  return config != nullptr &&
+         std::ranges::any_of(config->edges, [name](const auto& edge) { return edge.name == name; });
 }
 
 Json CollectionConfigJson(const CollectionConfig& config) {

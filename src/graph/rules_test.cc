@@ -118,7 +118,9 @@ TEST_F(RulesTest, SelfEdgeAndCycle) {
 
 TEST_F(RulesTest, OneToOne) {
   const Json base = {{"short", "x"}, {"title", "t"}, {"position", 0}};
-  Json prod = base, test = base, dev = base;
+  Json prod = base;
+  Json test = base;
+  Json dev = base;
   prod["name"] = "production";
   test["name"] = "test";
   dev["name"] = "development";

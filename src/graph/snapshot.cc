@@ -67,10 +67,9 @@ Json SortValue(const Vertex& vertex, const std::string& field) {
 }
 
 bool HasAnyTag(const Vertex& vertex, const std::vector<std::string>& tags) {
-  for (const auto& tag : tags) {
-    if (std::find(vertex.tags.begin(), vertex.tags.end(), tag) != vertex.tags.end()) return true;
-  }
-  return false;
+  return std::ranges::any_of(tags, [&vertex](const auto& tag) {
+    return std::ranges::find(vertex.tags, tag) != vertex.tags.end();
+  });
 }
 
 }  // namespace
@@ -95,7 +94,7 @@ void Snapshot::Rekey(std::unordered_map<std::string_view, std::vector<const Edge
 }
 
 void Snapshot::PutVertex(std::shared_ptr<const Vertex> vertex) {
-  const size_t index = static_cast<size_t>(vertex->index);
+  const auto index = static_cast<size_t>(vertex->index);
   if (index >= by_key_.size()) return;
   auto existing = vertices_.find(vertex->id);
   if (existing != vertices_.end()) {
@@ -355,7 +354,7 @@ TypeaheadResult Snapshot::Typeahead(std::string_view q, const std::vector<std::s
   while (cursor < end) {
     const char* found = FindNeedle(cursor, end, needle);
     if (found == nullptr) break;
-    const size_t offset = static_cast<size_t>(found - begin);
+    const auto offset = static_cast<size_t>(found - begin);
     // Hits only move forward, so the owning text is found by walking, not by binary search.
     while (index + 1 < search_entries_.size() && search_entries_[index + 1].offset <= offset) {
       ++index;

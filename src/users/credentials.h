@@ -28,8 +28,8 @@ namespace broker::users {
 struct LockoutPolicy {
   int64_t threshold = 5;
   int64_t base_lock_seconds = 60;
-  int64_t max_lock_seconds = 15 * 60;
-  int64_t window_seconds = 15 * 60;
+  int64_t max_lock_seconds = int64_t{15} * 60;
+  int64_t window_seconds = int64_t{15} * 60;
 };
 
 enum class LoginVerdict {

@@ -14,8 +14,8 @@
 namespace broker::users {
 
 struct PasswordPolicy {
-  unsigned long long opslimit = 2;              // Argon2id t (SECURITY.md 3.5: t >= 2)
-  size_t memlimit_bytes = 19u * 1024u * 1024u;  // m >= 19 MiB
+  unsigned long long opslimit = 2;                   // Argon2id t (SECURITY.md 3.5: t >= 2)
+  size_t memlimit_bytes = size_t{19} * 1024 * 1024;  // m >= 19 MiB
   int max_concurrent = 4;
   size_t min_length = 8;
   size_t max_length = 1024;

@@ -26,8 +26,8 @@
 namespace broker::users {
 
 struct SessionPolicy {
-  int64_t idle_seconds = 15 * 60;
-  int64_t absolute_seconds = 8 * 60 * 60;
+  int64_t idle_seconds = int64_t{15} * 60;
+  int64_t absolute_seconds = int64_t{8} * 60 * 60;
   int64_t touch_interval_seconds = 60;
 };
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 namespace broker::api::auth {
 
@@ -80,7 +81,7 @@ Json ProfileJson(const SessionUser& user) {
 
 class AuthApi {
  public:
-  explicit AuthApi(const AuthServices& services) : s_(services) {}
+  explicit AuthApi(AuthServices services) : s_(std::move(services)) {}
 
   http::Response LocalLogin(const http::Request& request);
   http::Response Logout(const http::Request& request);
