@@ -20,7 +20,9 @@
 #include "http/server.h"
 #include "http/static_files.h"
 #include "intentions/store.h"
+#include "secrets/distribution.h"
 #include "secrets/tools_path.h"
+#include "sync/targets.h"
 #include "users/schema.h"
 #include "users/web_policy.h"
 
@@ -65,6 +67,31 @@ api::ComponentHealth DatabaseHealth(store::Database& db) {
 
 // Blocks SIGINT and SIGTERM in this thread and every thread it starts, so the main thread can
 // wait for them with sigwait instead of handling them asynchronously.
+// GITHUB_SYNC_PRIVATE_KEY holds the PEM itself or the path of a PEM file.
+Result<SecretString> ReadPemSetting(const SecretString& setting) {
+  if (setting.RevealForUse().starts_with("-----BEGIN")) return setting;
+  std::ifstream in(setting.RevealForUse());
+  if (!in) return InvalidArgument("GITHUB_SYNC_PRIVATE_KEY is not a PEM key or readable file");
+  std::stringstream text;
+  text << in.rdbuf();
+  return SecretString(text.str());
+}
+
+// A renewal by API distributes like the account's last manual generation; a manual generation
+// records its own choice for the renewals that follow it.
+Result<secrets::DistributionChoice> DistributionFor(store::Session& session,
+                                                    const accounts::IssuedToken& issued,
+                                                    UnixMillis now) {
+  if (issued.renewal) {
+    BROKER_ASSIGN_OR_RETURN(const auto remembered,
+                            secrets::RememberedDistribution(session, issued.account.id));
+    return remembered.value_or(secrets::DistributionChoice{});
+  }
+  const secrets::DistributionChoice choice{issued.options.patch, issued.options.sync_secrets};
+  BROKER_RETURN_IF_ERROR(secrets::RememberDistribution(session, issued.account.id, choice, now));
+  return choice;
+}
+
 sigset_t BlockShutdownSignals() {
   sigset_t signals;
   sigemptyset(&signals);
@@ -125,6 +152,8 @@ Status Broker::Init() {
   WireTokenDistribution();
   BROKER_RETURN_IF_ERROR(intentions::MigrateIntentions(*db_));
   OpenIntentions();
+  OpenOperations();
+  BROKER_RETURN_IF_ERROR(OpenNotifier());
   return OkStatus();
 }
 
@@ -150,10 +179,29 @@ Status Broker::OpenToolsStore() {
     vault_tokens_ = std::make_unique<secrets::VaultTokenManager>(*vault_client_, clock_);
     tools_store_ = std::make_unique<secrets::VaultToolsStore>(*vault_client_);
   }
-  outbox_ = std::make_unique<secrets::Outbox>(*db_, *sealer_, clock_, random_);
+  secrets::OutboxOptions outbox_options;
+  outbox_options.initial_backoff_ms = config_.outbox_retry_ms;
+  outbox_options.max_backoff_ms = config_.outbox_max_retry_ms;
+  outbox_ = std::make_unique<secrets::Outbox>(*db_, *sealer_, clock_, random_, outbox_options);
   graph_events_ = std::make_unique<GraphEventHub>();
   vault_destination_ = std::make_unique<secrets::ToolsStoreDestination>(*tools_store_);
   outbox_->SetDestination(secrets::DeliveryKind::kVault, vault_destination_.get());
+  return OpenGithubSync();
+}
+
+// GitHub sync is on when both GITHUB_SYNC_CLIENT_ID and GITHUB_SYNC_PRIVATE_KEY are set (the
+// reference's requirement of its GITHUB_SYNC_SECRETS queue).
+Status Broker::OpenGithubSync() {
+  if (config_.github_client_id.empty() || !config_.github_private_key) return OkStatus();
+  BROKER_RETURN_IF_ERROR(sync::ManagedRepo("", config_.github_managed_url_regex));
+  BROKER_ASSIGN_OR_RETURN(SecretString pem, ReadPemSetting(*config_.github_private_key));
+  sync::GithubConfig github;
+  github.api_url = config_.github_api_url;
+  github.client_id = config_.github_client_id;
+  github.private_key = std::move(pem);
+  BROKER_ASSIGN_OR_RETURN(github_, sync::GithubClient::Create(std::move(github), clock_));
+  github_destination_ = std::make_unique<sync::GithubDestination>(*github_);
+  outbox_->SetDestination(secrets::DeliveryKind::kGithub, github_destination_.get());
   return OkStatus();
 }
 
@@ -188,13 +236,15 @@ void Broker::WireTokenDistribution() {
     return EnqueueDeliveries(session, issued);
   });
   registry_->SetChangeListener(
-      [this](const std::string& client_id) { token_events_.Publish(client_id); });
+      [this](const std::string& client_id) { cluster_->TokenChanged(client_id); });
 }
 
 // Runs inside the token's issuing transaction: the outbox rows commit with the token, so a
 // token that exists is always eventually delivered, and one that was rolled back never is.
 Status Broker::EnqueueDeliveries(store::Session& session, const accounts::IssuedToken& issued) {
-  if (!issued.options.patch) return OkStatus();
+  BROKER_ASSIGN_OR_RETURN(const secrets::DistributionChoice choice,
+                          DistributionFor(session, issued, clock_.NowMillis()));
+  if (!choice.patch) return OkStatus();
   BROKER_ASSIGN_OR_RETURN(const auto path_template,
                           secrets::ToolsPathTemplate::Parse(config_.vault.tools_path_template));
   BROKER_ASSIGN_OR_RETURN(
@@ -220,6 +270,12 @@ Status Broker::EnqueueDeliveries(store::Session& session, const accounts::Issued
     request.generation = gen;
     request.account_id = issued.account.id;
     request.jti = issued.claims.jti;
+    // GitHub receives the token only once it is in the tools space (outbox follow-ups).
+    if (choice.sync_secrets && github_) {
+      BROKER_ASSIGN_OR_RETURN(
+          request.then_github,
+          sync::SyncedRepositoriesOf(*snapshot, *bound.service, config_.github_managed_url_regex));
+    }
     BROKER_RETURN_IF_ERROR(outbox_->Enqueue(session, request));
   }
   return OkStatus();
@@ -292,6 +348,7 @@ Status Broker::PrepareSignIn() {
     return session_auth_->RequireUser(request);
   };
   auth_.require_account = api::token::RequireAccount(*bearer_);
+  InstrumentAuth();
   return OkStatus();
 }
 
@@ -311,24 +368,32 @@ void Broker::BuildRouter(http::Router& router, const std::string& web_root) {
                                       .keys = keys_.get(),
                                       .events = &token_events_,
                                       .clock = &clock_});
-  api::secrets_api::AddSecretsRoutes(router,
-                                     {.auth = auth_,
-                                      .outbox = outbox_.get(),
-                                      .account_exists = [this](std::string_view id) -> Status {
-                                        BROKER_RETURN_IF_ERROR(account_directory_->FindById(id));
-                                        return OkStatus();
-                                      }});
+  api::secrets_api::AddSecretsRoutes(
+      router, {.auth = auth_,
+               .outbox = outbox_.get(),
+               .account_exists = [this](std::string_view id) -> Status {
+                 BROKER_RETURN_IF_ERROR(account_directory_->FindById(id));
+                 return OkStatus();
+               },
+               .sync = {.graph = graph_.get(),
+                        .tools = tools_store_.get(),
+                        .db = db_.get(),
+                        .tools_path_template = config_.vault.tools_path_template,
+                        .managed_url_regex = config_.github_managed_url_regex,
+                        .github_enabled = github_ != nullptr}});
   AddGraphRoutes(router);
+  AddNoticeRoutes(router);
   api::RegisterIntentionRoutes(router, *intentions_, auth_);
   if (provisioner_) api::RegisterProvisionRoutes(router, *provisioner_);
   if (!web_root.empty()) router.SetFallback(http::StaticFiles({.root = web_root}));
 }
 
+void Broker::PublishGraphEvent(std::string_view event, const Json& payload) {
+  graph_events_->Publish(event, payload);
+}
+
 void Broker::AddGraphRoutes(http::Router& router) {
   api::RegisterGraphRoutes(router, *graph_, auth_);
-  graph_->SetChangeListener([this](std::string_view event, const Json& payload) {
-    graph_events_->Publish(event, payload);
-  });
   router.AddStream("/v1/graph/events",
                    [this](const http::Request& request,
                           std::shared_ptr<http::EventSink> sink) -> std::optional<http::Response> {
@@ -344,47 +409,25 @@ void Broker::AddGraphRoutes(http::Router& router) {
                    });
 }
 
-void Broker::RunJobs(const std::atomic<bool>& stop) {
-  using Steady = std::chrono::steady_clock;
-  auto next_cleanup = Steady::now();
-  while (!stop.load()) {
-    if (auto run = outbox_->RunDue(); !run.ok()) {
-      spdlog::warn("delivery run failed: {}", run.error().ToString());
-    }
-    if (Steady::now() >= next_cleanup) {
-      next_cleanup = Steady::now() + std::chrono::seconds(config_.job_interval_seconds);
-      if (auto n = registry_->CleanupExpired(clock_.NowSeconds()); !n.ok()) {
-        spdlog::warn("token clean-up failed: {}", n.error().ToString());
-      }
-      (void)sessions_->PurgeExpired();
-      if (auto n = intentions_->ExpireDue(); !n.ok()) {
-        spdlog::warn("intention expiry failed: {}", n.error().ToString());
-      }
-      (void)intentions_->CleanupStale();
-      if (vault_tokens_) (void)vault_tokens_->Tick();
-    }
-    (void)clock_.Persist(*db_);
-    for (int i = 0; i < 10 && !stop.load(); ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-  }
-}
-
 Status Broker::Serve(const std::string& executable_path) {
   const sigset_t signals = BlockShutdownSignals();
   BROKER_ASSIGN_OR_RETURN(const auto endpoint, config_.ListenEndpoint());
   const std::string web_root = config_.ResolveWebRoot(executable_path);
   RegisterHealthChecks();
+  RegisterOperationsHealth();
   BROKER_RETURN_IF_ERROR(PrepareSignIn());
   http::Router router;
   BuildRouter(router, web_root);
+  AddMetricsRoute(router);
 
   http::ServerOptions options;
   options.listen_address = endpoint.first;
   options.port = endpoint.second;
   options.threads = config_.threads;
   options.max_body_bytes = static_cast<size_t>(config_.max_body_bytes);
+  options.on_response = [this](const http::RequestRecord& record) { CountRequest(record); };
   http::Server server(options, router);
+  StartCluster();
   BROKER_RETURN_IF_ERROR(server.Start());
   audit::ShipperOptions shipping;
   shipping.directory = (fs::path(config_.data_dir) / "audit").string();
@@ -397,21 +440,14 @@ Status Broker::Serve(const std::string& executable_path) {
       spdlog::warn("Vault token look-up failed, will retry: {}", started.error().ToString());
     }
   }
-  std::atomic<bool> stop{false};
-  std::thread jobs([this, &stop] { RunJobs(stop); });
+  jobs_->Start();
   spdlog::info("Broker listening on http://{}:{} (database {}, web UI {})", endpoint.first,
                server.port(), db_->Describe(), web_root.empty() ? "not found" : web_root);
 
   int signal_number = 0;
   sigwait(&signals, &signal_number);
   spdlog::info("signal {} received, shutting down", signal_number);
-  server.Stop();
-  stop.store(true);
-  jobs.join();
-  last_use_->Stop();
-  auth_audit_->Stop();
-  audit_shipper_->Stop();
-  (void)clock_.Persist(*db_);
+  ShutDown(server);
   return OkStatus();
 }
 

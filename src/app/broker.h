@@ -19,22 +19,28 @@
 #include "api/auth/session_auth.h"
 #include "api/health/health_api.h"
 #include "api/token/token_api.h"
+#include "app/cluster.h"
 #include "app/config.h"
 #include "app/graph_directories.h"
 #include "audit/audit_log.h"
 #include "audit/batch_writer.h"
 #include "audit/shipper.h"
 #include "graph/graph.h"
+#include "http/metrics.h"
 #include "http/router.h"
+#include "http/server.h"
 #include "intentions/provision.h"
 #include "intentions/service.h"
+#include "jobs/runner.h"
 #include "jwt/jwt.h"
+#include "notify/notifier.h"
 #include "secrets/local_tools_store.h"
 #include "secrets/outbox.h"
 #include "secrets/sealer.h"
 #include "secrets/vault_client.h"
 #include "secrets/vault_tools_store.h"
 #include "store/database.h"
+#include "sync/github_client.h"
 #include "users/credentials.h"
 #include "users/http_client.h"
 #include "users/oidc.h"
@@ -74,6 +80,11 @@ class Broker {
   secrets::ToolsStore& tools_store() { return *tools_store_; }
   secrets::Outbox& outbox() { return *outbox_; }
   const Clock& clock() const { return clock_; }
+  // The background jobs (registered by Init, started by Serve). Other modules add theirs with
+  // jobs().Add(...) before Serve; CLI commands may RunNow() them.
+  jobs::Runner& jobs() { return *jobs_; }
+  notify::Notifier& notifier() { return *notifier_; }
+  http::Metrics& metrics() { return metrics_; }
 
   // The user that CLI commands act as: a local administrator named "cli" (operators on the
   // host are trusted, as they can read the database anyway).
@@ -84,6 +95,7 @@ class Broker {
   Status Init();
   Status OpenKeys();
   Status OpenToolsStore();
+  Status OpenGithubSync();
   void OpenIntentions();
   Status TokenStillAccepted(std::string_view jti);
   void WireTokenDistribution();
@@ -92,7 +104,21 @@ class Broker {
   void BuildRouter(http::Router& router, const std::string& web_root);
   void AddGraphRoutes(http::Router& router);
   void RegisterHealthChecks();
-  void RunJobs(const std::atomic<bool>& stop);
+  // Background jobs, metrics, cluster events and shutdown (operations.cc).
+  void OpenOperations();
+  // Expiry notices: notifier, jobs, health entry and routes (notices.cc).
+  Status OpenNotifier();
+  void AddNoticeJobs();
+  void AddNoticeRoutes(http::Router& router);
+  void AddJobs();
+  void DeclareMetrics();
+  void CountRequest(const http::RequestRecord& record);
+  void InstrumentAuth();
+  void RegisterOperationsHealth();
+  void StartCluster();
+  void PublishGraphEvent(std::string_view event, const Json& payload);
+  void AddMetricsRoute(http::Router& router);
+  void ShutDown(http::Server& server);
 
   Config config_;
   accounts::HighWaterClock clock_;
@@ -119,8 +145,12 @@ class Broker {
   std::unique_ptr<secrets::ToolsStore> tools_store_;
   std::unique_ptr<secrets::ToolsStoreDestination> vault_destination_;
   std::unique_ptr<secrets::Outbox> outbox_;
+  std::unique_ptr<sync::GithubClient> github_;  // null unless GITHUB_SYNC_* are set
+  std::unique_ptr<sync::GithubDestination> github_destination_;
   std::unique_ptr<intentions::IntentionService> intentions_;
   std::unique_ptr<intentions::Provisioner> provisioner_;
+  std::unique_ptr<notify::Mailer> mailer_;
+  std::unique_ptr<notify::Notifier> notifier_;
   std::unique_ptr<users::RateLimiter> login_limiter_;
   std::unique_ptr<users::CurlHttpClient> oidc_http_;
   std::unique_ptr<users::OidcClient> oidc_;
@@ -129,6 +159,12 @@ class Broker {
   api::HealthRegistry health_;
   api::token::TokenEventHub token_events_;
   std::unique_ptr<GraphEventHub> graph_events_;
+  // Operations (operations.cc). Declared last so the job runner stops first on destruction.
+  http::Metrics metrics_;
+  std::atomic<bool> draining_{false};
+  std::unique_ptr<ClusterEvents> cluster_;
+  std::unique_ptr<jobs::Leader> leader_;
+  std::unique_ptr<jobs::Runner> jobs_;
 };
 
 }  // namespace broker::app

@@ -224,4 +224,36 @@ int AuditVerifyCommand(Broker& broker) {
   return 0;
 }
 
+int NoticesRunCommand(Broker& broker, const CommandArgs& args) {
+  UnixSeconds now = broker.clock().NowSeconds();
+  if (!args.now.empty()) {
+    const auto parsed = ParseIso8601(args.now);
+    if (!parsed) {
+      std::cerr << "broker: --now must be ISO 8601, e.g. 2026-12-03T01:00:00Z\n";
+      return 2;
+    }
+    now = *parsed / 1000;
+  }
+  auto report = broker.notifier().Run(now);
+  if (!report.ok()) return Fail(report.error());
+  std::cout << "Expiry notices at " << FormatIso8601(now * 1000) << ": " << report->tokens_due
+            << " token(s) at a threshold, " << report->claimed << " notice(s) claimed, "
+            << report->sent << " sent, " << report->failed << " failed, " << report->retried
+            << " retried\n";
+  return 0;
+}
+
+int NoticesListCommand(Broker& broker, const CommandArgs& args) {
+  auto account = FindAccount(broker, args.account);
+  if (!account.ok()) return Fail(account.error());
+  auto notices = broker.notifier().ListForAccount(account->id);
+  if (!notices.ok()) return Fail(notices.error());
+  for (const notify::Notice& n : *notices) {
+    std::cout << n.key.jti << "  " << n.key.days << "d  " << n.state << "  "
+              << (n.recipient_email.empty() ? "(no recipient)" : n.recipient_email) << "  "
+              << (n.sent_at ? FormatIso8601(*n.sent_at) : "-") << "\n";
+  }
+  return 0;
+}
+
 }  // namespace broker::app

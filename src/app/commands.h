@@ -28,6 +28,7 @@ struct CommandArgs {
   std::string client_id;
   std::string sub;
   std::string rule_id;
+  std::string now;  // ISO 8601; empty = the clock
 };
 
 int ServeCommand(Broker& broker, const std::string& executable_path);
@@ -44,5 +45,9 @@ int AccessListCommand(Broker& broker);
 int AccessAddCommand(Broker& broker, const CommandArgs& args);
 int AccessRemoveCommand(Broker& broker, const CommandArgs& args);
 int AuditVerifyCommand(Broker& broker);
+// Runs the expiry notice job once (at `args.now` if given) and prints what it did.
+int NoticesRunCommand(Broker& broker, const CommandArgs& args);
+// Lists the expiry notices of an account (by name or client_id).
+int NoticesListCommand(Broker& broker, const CommandArgs& args);
 
 }  // namespace broker::app

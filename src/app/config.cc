@@ -89,6 +89,13 @@ Status Config::Validate() const {
     return InvalidArgument("--max-body-bytes must be between 1 KiB and 64 MiB");
   }
   if (threads < 1 || threads > 64) return InvalidArgument("--threads must be between 1 and 64");
+  if (notice_interval_seconds < 60 || notice_interval_seconds > 7 * 86400) {
+    return InvalidArgument("BROKER_NOTICE_INTERVAL must be between 60 and 604800 seconds");
+  }
+  if (outbox_retry_ms < 100 || outbox_max_retry_ms < outbox_retry_ms) {
+    return InvalidArgument(
+        "BROKER_OUTBOX_RETRY_MS must be at least 100 and at most BROKER_OUTBOX_MAX_RETRY_MS");
+  }
   if (!vault.address.empty() && !vault.token) {
     return InvalidArgument("VAULT_ADDR is set but BROKER_TOKEN (the Vault token) is not");
   }
@@ -123,8 +130,14 @@ Status ApplyEnvironment(Config& config, GetEnv env) {
   ReadInt(env, "NOTIFICATION_EMAIL_PORT", config.smtp.port, status);
   ReadString(env, "NOTIFICATION_EMAIL_FROM", config.smtp.from);
   ReadBool(env, "NOTIFICATION_EMAIL_SECURE", config.smtp.secure);
+  ReadString(env, "NOTIFICATION_TEMPLATE_DIR", config.notice_template_dir);
+  ReadInt(env, "BROKER_NOTICE_INTERVAL", config.notice_interval_seconds, status);
   ReadString(env, "GITHUB_SYNC_CLIENT_ID", config.github_client_id);
   ReadSecret(env, "GITHUB_SYNC_PRIVATE_KEY", config.github_private_key);
+  ReadString(env, "BROKER_GITHUB_API_URL", config.github_api_url);
+  ReadString(env, "GITHUB_MANAGED_URL_REGEX", config.github_managed_url_regex);
+  ReadInt(env, "BROKER_OUTBOX_RETRY_MS", config.outbox_retry_ms, status);
+  ReadInt(env, "BROKER_OUTBOX_MAX_RETRY_MS", config.outbox_max_retry_ms, status);
   return status;
 }
 

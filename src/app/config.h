@@ -54,8 +54,17 @@ struct Config {
   VaultSettings vault;
   OidcSettings oidc;
   SmtpSettings smtp;
+  // Expiry notice templates (NOTIFICATION_TEMPLATE_DIR); empty = <data_dir>/templates.
+  std::string notice_template_dir;
+  int64_t notice_interval_seconds = 86400;  // BROKER_NOTICE_INTERVAL: the expiry notice job
   std::string github_client_id;
-  std::optional<SecretString> github_private_key;
+  std::optional<SecretString> github_private_key;         // PEM, or the path of a PEM file
+  std::string github_api_url = "https://api.github.com";  // BROKER_GITHUB_API_URL
+  std::string github_managed_url_regex =                  // GITHUB_MANAGED_URL_REGEX
+      "^https://github.com/([a-zA-Z0-9_-]+/[a-zA-Z0-9_-]+)$";
+  // Delivery retries: first delay and cap (BROKER_OUTBOX_RETRY_MS, BROKER_OUTBOX_MAX_RETRY_MS).
+  int64_t outbox_retry_ms = 5'000;
+  int64_t outbox_max_retry_ms = 300'000;
 
   // The database URL to open: `database` or the SQLite file in `data_dir`.
   std::string DatabaseUrl() const;

@@ -64,5 +64,45 @@ TEST(Config, ValidationNamesTheSetting) {
   EXPECT_NE(config.Validate().error().message().find("BROKER_TOKEN"), std::string::npos);
 }
 
+TEST(Config, GithubSyncAndOutboxRetrySettingsComeFromTheEnvironment) {
+  FakeEnv() = {{"GITHUB_SYNC_CLIENT_ID", "Iv1.app"},
+               {"GITHUB_SYNC_PRIVATE_KEY", "/etc/broker/github.pem"},
+               {"BROKER_GITHUB_API_URL", "http://127.0.0.1:9"},
+               {"GITHUB_MANAGED_URL_REGEX", "^https://ghe.example/(.+)$"},
+               {"BROKER_OUTBOX_RETRY_MS", "250"},
+               {"BROKER_OUTBOX_MAX_RETRY_MS", "1000"}};
+  Config config;
+  ASSERT_TRUE(ApplyEnvironment(config, &LookUp).ok());
+  EXPECT_EQ(config.github_client_id, "Iv1.app");
+  EXPECT_EQ(config.github_api_url, "http://127.0.0.1:9");
+  EXPECT_EQ(config.github_managed_url_regex, "^https://ghe.example/(.+)$");
+  EXPECT_EQ(config.outbox_retry_ms, 250);
+  EXPECT_EQ(config.outbox_max_retry_ms, 1000);
+  EXPECT_TRUE(config.Validate().ok());
+  config.outbox_retry_ms = 50;
+  EXPECT_EQ(config.Validate().error().code(), ErrorCode::kInvalidArgument);
+  config.outbox_retry_ms = 2000;  // above the cap
+  EXPECT_EQ(config.Validate().error().code(), ErrorCode::kInvalidArgument);
+}
+
+TEST(Config, NoticeSettingsComeFromTheEnvironment) {
+  FakeEnv() = {
+      {"NOTIFICATION_EMAIL_HOST", "smtp.example.com"},        {"NOTIFICATION_EMAIL_PORT", "465"},
+      {"NOTIFICATION_EMAIL_FROM", "broker@example.com"},      {"NOTIFICATION_EMAIL_SECURE", "true"},
+      {"NOTIFICATION_TEMPLATE_DIR", "/etc/broker/templates"}, {"BROKER_NOTICE_INTERVAL", "3600"}};
+  Config config;
+  ASSERT_TRUE(ApplyEnvironment(config, &LookUp).ok());
+  EXPECT_EQ(config.smtp.host, "smtp.example.com");
+  EXPECT_EQ(config.smtp.port, 465);
+  EXPECT_EQ(config.smtp.from, "broker@example.com");
+  EXPECT_TRUE(config.smtp.secure);
+  EXPECT_EQ(config.notice_template_dir, "/etc/broker/templates");
+  EXPECT_EQ(config.notice_interval_seconds, 3600);
+  EXPECT_TRUE(config.Validate().ok());
+  config.notice_interval_seconds = 59;
+  EXPECT_EQ(config.Validate().error().code(), ErrorCode::kInvalidArgument);
+  EXPECT_EQ(Config().notice_interval_seconds, 86400);
+}
+
 }  // namespace
 }  // namespace broker::app

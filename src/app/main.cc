@@ -116,6 +116,14 @@ int main(int argc, char** argv) {
   CLI::App* audit_verify = audit->add_subcommand("verify", "Check the audit hash chain");
   AddDataFlags(audit_verify, config);
 
+  CLI::App* notices = app.add_subcommand("notices", "Token expiry notices");
+  notices->require_subcommand(1);
+  CLI::App* notices_run = notices->add_subcommand("run", "Run the expiry notice job once now");
+  notices_run->add_option("--now", args.now, "Pretend the time is this (ISO 8601), for tests");
+  CLI::App* notices_list = notices->add_subcommand("list", "List an account's expiry notices");
+  notices_list->add_option("account", args.account, "Account name or client_id")->required();
+  for (CLI::App* command : {notices_run, notices_list}) AddDataFlags(command, config);
+
   CLI::App* migrate = app.add_subcommand("migrate", "Create or upgrade the database schema");
   AddDataFlags(migrate, config);
   CLI::App* version = app.add_subcommand("version", "Print the version");
@@ -151,6 +159,8 @@ int main(int argc, char** argv) {
   if (rules_add->parsed()) return broker::app::AccessAddCommand(b, args);
   if (rules_remove->parsed()) return broker::app::AccessRemoveCommand(b, args);
   if (audit_verify->parsed()) return broker::app::AuditVerifyCommand(b);
+  if (notices_run->parsed()) return broker::app::NoticesRunCommand(b, args);
+  if (notices_list->parsed()) return broker::app::NoticesListCommand(b, args);
   if (migrate->parsed()) {
     std::cout << "Database " << b.db().Describe() << " is at the current schema.\n";
     return 0;

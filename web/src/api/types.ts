@@ -128,8 +128,9 @@ export interface Delivery {
   target: string;
   version?: number | string | null;
   at: string;
-  outcome: string;
+  outcome: 'delivered' | 'pending' | 'superseded' | 'failed' | string;
   error?: string | null;
+  jti?: string;
 }
 
 export interface MyAccount {
