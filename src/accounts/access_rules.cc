@@ -29,7 +29,9 @@ bool EmptyMember(const std::optional<std::string>& member) {
   return member.has_value() && member->empty();
 }
 
-AccessRule RuleFrom(const store::Row& row) {
+}  // namespace
+
+AccessRule AccessRuleFromRow(const store::Row& row) {
   return {.id = row.Text(0),
           .list = row.Text(1) == "block" ? RuleList::kBlock : RuleList::kAllow,
           .client_id = row.OptText(2),
@@ -38,8 +40,6 @@ AccessRule RuleFrom(const store::Row& row) {
           .created_at = row.Int(5),
           .created_by = row.Text(6)};
 }
-
-}  // namespace
 
 std::string_view RuleListName(RuleList list) {
   return list == RuleList::kBlock ? "block" : "allow";
@@ -68,26 +68,25 @@ Result<AccessRule> AccessRules::Add(AccessRule rule, const audit::Operator& by) 
 
 Status AccessRules::Remove(std::string_view id, const audit::Operator& by) {
   return db_.Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
-    BROKER_ASSIGN_OR_RETURN(
-        store::ResultSet rs,
-        session.Execute("SELECT id, list, client_id, jti, sub, created_at, created_by "
-                        "FROM jwt_access_rule WHERE id = $1",
-                        {std::string(id)}));
+    BROKER_ASSIGN_OR_RETURN(store::ResultSet rs,
+                            session.Execute("SELECT " + std::string(kAccessRuleColumns) +
+                                                " FROM jwt_access_rule WHERE id = $1",
+                                            {std::string(id)}));
     if (rs.empty()) return NotFound("No access rule with this id");
     BROKER_RETURN_IF_ERROR(
         session.Execute("DELETE FROM jwt_access_rule WHERE id = $1", {std::string(id)}));
-    BROKER_RETURN_IF_ERROR(
-        audit_.AppendInTransaction(session, RuleEvent("deletion", RuleFrom(rs.rows[0]), by)));
+    BROKER_RETURN_IF_ERROR(audit_.AppendInTransaction(
+        session, RuleEvent("deletion", AccessRuleFromRow(rs.rows[0]), by)));
     return OkStatus();
   });
 }
 
 Result<std::vector<AccessRule>> AccessRules::List() {
   BROKER_ASSIGN_OR_RETURN(store::ResultSet rs,
-                          db_.Execute("SELECT id, list, client_id, jti, sub, created_at, "
-                                      "created_by FROM jwt_access_rule ORDER BY created_at, id"));
+                          db_.Execute("SELECT " + std::string(kAccessRuleColumns) +
+                                      " FROM jwt_access_rule ORDER BY created_at, id"));
   std::vector<AccessRule> rules;
-  for (const store::Row& row : rs.rows) rules.push_back(RuleFrom(row));
+  for (const store::Row& row : rs.rows) rules.push_back(AccessRuleFromRow(row));
   return rules;
 }
 

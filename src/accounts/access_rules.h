@@ -40,6 +40,12 @@ struct AccessRule {
   std::string created_by;
 };
 
+// The columns every rule query selects, in the order AccessRuleFromRow reads them.
+inline constexpr std::string_view kAccessRuleColumns =
+    "id, list, client_id, jti, sub, created_at, created_by";
+// One rule from a row of `SELECT <kAccessRuleColumns> FROM jwt_access_rule`.
+AccessRule AccessRuleFromRow(const store::Row& row);
+
 // The verdict of `rules` (all rules, any order) on `claims`, as AccessRules::Check gives it.
 Status RulesVerdict(const std::vector<AccessRule>& rules, const jwt::Claims& claims);
 // The same from the numbers of matching block and allow rules.

@@ -5,8 +5,6 @@
 namespace broker::accounts {
 namespace {
 
-constexpr std::string_view kRuleColumns = "id, list, client_id, jti, sub, created_at, created_by";
-
 std::string OneStatementSql() {
   const std::string matching =
       "FROM jwt_access_rule r WHERE (r.client_id IS NULL OR r.client_id = $2) "
@@ -14,16 +12,6 @@ std::string OneStatementSql() {
   return "SELECT " + std::string(TokenRowColumns()) + ", (SELECT COUNT(*) " + matching +
          " AND r.list = 'block')" + ", (SELECT COUNT(*) " + matching + " AND r.list = 'allow')" +
          " FROM (SELECT 1 AS one) probe LEFT JOIN token_registry ON token_registry.jti = $1";
-}
-
-AccessRule ParseRule(const store::Row& row) {
-  return {.id = row.Text(0),
-          .list = row.Text(1) == "block" ? RuleList::kBlock : RuleList::kAllow,
-          .client_id = row.OptText(2),
-          .jti = row.OptText(3),
-          .sub = row.OptText(4),
-          .created_at = row.Int(5),
-          .created_by = row.Text(6)};
 }
 
 }  // namespace
@@ -81,11 +69,12 @@ Result<std::optional<TokenRow>> TokenFactsReader::LoadRow(const std::string& jti
 
 Result<std::vector<AccessRule>> TokenFactsReader::LoadRules() {
   ++database_reads_;
-  BROKER_ASSIGN_OR_RETURN(store::ResultSet rs, db_.Execute("SELECT " + std::string(kRuleColumns) +
-                                                           " FROM jwt_access_rule"));
+  BROKER_ASSIGN_OR_RETURN(
+      store::ResultSet rs,
+      db_.Execute("SELECT " + std::string(kAccessRuleColumns) + " FROM jwt_access_rule"));
   std::vector<AccessRule> rules;
   rules.reserve(rs.rows.size());
-  for (const store::Row& rule : rs.rows) rules.push_back(ParseRule(rule));
+  for (const store::Row& rule : rs.rows) rules.push_back(AccessRuleFromRow(rule));
   return rules;
 }
 

@@ -85,11 +85,11 @@ Status Config::Validate() const {
   if (job_interval_seconds < 1 || job_interval_seconds > 86400) {
     return InvalidArgument("--job-interval must be between 1 and 86400 seconds");
   }
-  if (max_body_bytes < 1024 || max_body_bytes > 64 * 1024 * 1024) {
+  if (max_body_bytes < 1024 || max_body_bytes > int64_t{64} * 1024 * 1024) {
     return InvalidArgument("--max-body-bytes must be between 1 KiB and 64 MiB");
   }
   if (threads < 1 || threads > 64) return InvalidArgument("--threads must be between 1 and 64");
-  if (notice_interval_seconds < 60 || notice_interval_seconds > 7 * 86400) {
+  if (notice_interval_seconds < 60 || notice_interval_seconds > int64_t{7} * 86400) {
     return InvalidArgument("BROKER_NOTICE_INTERVAL must be between 60 and 604800 seconds");
   }
   if (outbox_retry_ms < 100 || outbox_max_retry_ms < outbox_retry_ms) {

@@ -48,7 +48,7 @@ struct Config {
   int threads = 2;
   int64_t token_grace_period_seconds = 3600;
   int64_t job_interval_seconds = 60;
-  int64_t max_body_bytes = 1024 * 1024;
+  int64_t max_body_bytes = int64_t{1024} * 1024;
   std::optional<SecretString> jwt_keys;    // JWT_KEYS
   std::optional<SecretString> jwt_secret;  // JWT_SECRET
   VaultSettings vault;
@@ -77,9 +77,9 @@ struct Config {
 };
 
 // Reads the environment variables into `config` (called before flags are parsed, so flags
-// override). `getenv_fn` is injected for tests. InvalidArgument naming the first variable that
+// override). `env` is injected for tests. InvalidArgument naming the first variable that
 // is not a whole number where one is required.
 using GetEnv = const char* (*)(const char*);
-Status ApplyEnvironment(Config& config, GetEnv getenv_fn);
+Status ApplyEnvironment(Config& config, GetEnv env);
 
 }  // namespace broker::app

@@ -122,7 +122,8 @@ bool IsServerOwnedHeader(std::string_view name) {
 const std::string& SecurityBlock() {
   static const std::string block = [] {
     std::string out;
-    for (const auto& [name, value] : SecurityHeaders()) out += name + ": " + value + "\r\n";
+    for (const auto& [name, value] : SecurityHeaders())
+      out.append(name).append(": ").append(value).append("\r\n");
     return out;
   }();
   return block;
@@ -338,7 +339,7 @@ class Session : public std::enable_shared_from_this<Session> {
     ReadBody();
   }
 
-  static Error TooLarge() { return Error(ErrorCode::kPayloadTooLarge, "Request body too large"); }
+  static Error TooLarge() { return {ErrorCode::kPayloadTooLarge, "Request body too large"}; }
 
   void OnReadError(beast::error_code ec, std::string_view bad_request_message) {
     if (ec == bhttp::error::header_limit) {
@@ -445,10 +446,10 @@ class Session : public std::enable_shared_from_this<Session> {
   }
 
   // For errors after which the request stream cannot be trusted: answer, then close.
-  void ReplyAndLinger(Response response) {
+  void ReplyAndLinger(const Response& response) {
     linger_after_write_ = true;
     is_head_ = false;
-    Reply(std::move(response), false);
+    Reply(response, false);
   }
 
   void LogAccess(int status, size_t bytes) {
@@ -488,7 +489,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   void DiscardInput() {
     buffer_.consume(buffer_.size());
-    stream_.async_read_some(buffer_.prepare(16 * 1024),
+    stream_.async_read_some(buffer_.prepare(size_t{16} * 1024),
                             [self = shared_from_this()](beast::error_code ec, size_t) {
                               if (ec) return self->Close();
                               self->DiscardInput();
@@ -512,7 +513,7 @@ class Session : public std::enable_shared_from_this<Session> {
     auto refusal = Guarded([&]() -> std::optional<Response> { return handler(request, sink); });
     if (refusal) {
       sink->Close();
-      return Reply(std::move(*refusal), keep_alive);
+      return Reply(*refusal, keep_alive);
     }
     sink_ = std::move(sink);
     state_ = State::kStreaming;
@@ -531,7 +532,8 @@ class Session : public std::enable_shared_from_this<Session> {
     head.SetHeader("Connection", "close");
     ApplyStandardHeaders(head, request_id_);
     std::string out = "HTTP/1.1 200 OK\r\n";
-    for (const auto& [name, value] : head.headers) out += name + ": " + value + "\r\n";
+    for (const auto& [name, value] : head.headers)
+      out.append(name).append(": ").append(value).append("\r\n");
     return out + "\r\n";
   }
 

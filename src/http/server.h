@@ -39,15 +39,15 @@ struct ServerOptions {
   std::string listen_address = "127.0.0.1";
   uint16_t port = 3000;  // 0 picks a free port; see Server::port()
   int threads = 2;
-  size_t max_header_bytes = 8 * 1024;
-  size_t max_body_bytes = 1024 * 1024;
+  size_t max_header_bytes = size_t{8} * 1024;
+  size_t max_body_bytes = size_t{1024} * 1024;
   size_t max_connections = 1024;
   std::chrono::milliseconds header_timeout{10'000};  // from accept or from the previous reply
   std::chrono::milliseconds body_timeout{10'000};
   std::chrono::milliseconds idle_timeout{30'000};  // keep-alive between requests
   std::chrono::milliseconds sse_heartbeat{15'000};
-  std::chrono::milliseconds write_timeout{30'000};  // each response write, each SSE write
-  size_t sse_max_queued_bytes = 256 * 1024;         // per stream; past it the client is dropped
+  std::chrono::milliseconds write_timeout{30'000};   // each response write, each SSE write
+  size_t sse_max_queued_bytes = size_t{256} * 1024;  // per stream; past it the client is dropped
   bool access_log = true;
   // Called on an I/O thread after each response is written (not for event streams). Must be
   // quick and thread-safe.
