@@ -42,12 +42,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; exit 1; }
-rate() { wrk "$@" | awk '/^Requests\/sec:/ {print $2}'; }
-summarise() {
-  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {
-    m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%.0f %.0f %.0f\n", m, v[1], v[NR]}'
-}
+. "$here/lib.sh"
 
 mkdir "$work/pg"
 [[ $(id -u) -eq 0 ]] && chown postgres "$work/pg"

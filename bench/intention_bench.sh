@@ -43,7 +43,7 @@ trap cleanup EXIT
 
 # PostgreSQL refuses to run as root.
 as_postgres() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-wait_for() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; exit 1; }
+. "$here/lib.sh"
 median() { printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2}'; }
 field() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p"; }
 

@@ -32,12 +32,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-wait_for() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; exit 1; }
-rate() { wrk "$@" | awk '/^Requests\/sec:/ {print $2}'; }
-summarise() {
-  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {
-    m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%.0f %.0f %.0f\n", m, v[1], v[NR]}'
-}
+. "$here/lib.sh"
 
 "$broker" import "$here/../tests/blackbox/graph.json" --data-dir "$data" >/dev/null
 "$broker" serve --listen "127.0.0.1:$port" --data-dir "$data" >"$data/broker.log" 2>&1 &
