@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 
 #include "audit/record.h"
@@ -22,10 +23,8 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
 }
 
 bool HasSpace(std::string_view text) {
-  for (char c : text) {
-    if (std::isspace(static_cast<unsigned char>(c))) return true;
-  }
-  return false;
+  return std::ranges::any_of(
+      text, [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; });
 }
 
 // The jti of an unverified token, only if it looks like one: safe to log.

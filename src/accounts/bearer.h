@@ -66,14 +66,12 @@ Status CheckAccountScope(const api::AccountPrincipal& caller, std::string_view a
 class BearerAuthenticator {
  public:
   // `last_use` and `audit` may be null (then that bookkeeping is skipped). Registry rows and
-  // rules are read from `registry.database()`; `rules` is kept for its owner's edits.
+  // access rules are read from `registry.database()`, whose change counter keeps the cached
+  // facts exact.
   BearerAuthenticator(const jwt::KeySet& keys, TokenRegistry& registry, AccountDirectory& directory,
-                      AccessRules& rules, LastUseTracker* last_use, audit::BatchWriter* audit,
-                      const Clock& clock, BearerOptions options = {})
-      : keys_(keys),
-        registry_(registry),
-        directory_(directory),
-        rules_(rules),
+                      LastUseTracker* last_use, audit::BatchWriter* audit, const Clock& clock,
+                      BearerOptions options = {})
+      : directory_(directory),
         last_use_(last_use),
         audit_(audit),
         clock_(clock),
@@ -89,10 +87,7 @@ class BearerAuthenticator {
   void Finish(const BearerCredentials& credentials, const jwt::Claims& claims,
               const Result<api::AccountPrincipal>& outcome);
 
-  const jwt::KeySet& keys_;
-  TokenRegistry& registry_;
   AccountDirectory& directory_;
-  AccessRules& rules_;
   LastUseTracker* last_use_;
   audit::BatchWriter* audit_;
   const Clock& clock_;

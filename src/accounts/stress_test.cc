@@ -63,6 +63,7 @@ TEST_P(StressTest, FiftyThreadsGenerateAndRenewNeverMoreThanTwoAccepted) {
     round_tokens.clear();
     std::barrier start(kThreads);
     std::vector<std::thread> workers;
+    workers.reserve(kThreads);
     const std::string renewing = newest;
     for (int t = 0; t < kThreads; ++t) {
       workers.emplace_back([&, t] {
@@ -116,8 +117,10 @@ TEST_P(StressTest, NoRequestStartedAfterARevokeIsAccepted) {
     std::atomic<bool> stop{false};
     std::atomic<int> late_accepts{0};
     std::atomic<int> requests{0};
+    constexpr int kClients = 8;
     std::vector<std::thread> clients;
-    for (int t = 0; t < 8; ++t) {
+    clients.reserve(kClients);
+    for (int t = 0; t < kClients; ++t) {
       clients.emplace_back([&] {
         while (!stop.load()) {
           const bool after_revoke = revoked.load();

@@ -38,7 +38,7 @@ Result<AccountRecord> FakeDirectory::FindByClientId(std::string_view client_id) 
 
 Status FakeDirectory::CheckMayManage(const api::UserPrincipal& user, const AccountRecord& account) {
   std::lock_guard lock(mutex_);
-  if (user.admin || managers_[account.id].count(user.user_id) > 0) return OkStatus();
+  if (user.admin || managers_[account.id].contains(user.user_id)) return OkStatus();
   return PermissionDenied("Requires lead-developer or full-access on team team-" + account.name);
 }
 
@@ -46,7 +46,7 @@ Result<std::vector<AccountRecord>> FakeDirectory::ListManageable(const api::User
   std::lock_guard lock(mutex_);
   std::vector<AccountRecord> out;
   for (const auto& [id, account] : accounts_) {
-    if (user.admin || managers_[id].count(user.user_id) > 0) out.push_back(account);
+    if (user.admin || managers_[id].contains(user.user_id)) out.push_back(account);
   }
   return out;
 }
@@ -60,7 +60,7 @@ std::string OpenUrl(Engine engine, const ::broker::testing::TempDir& dir) {
   return ::broker::testing::PgCluster::Shared().CreateDatabase();
 }
 
-api::UserPrincipal User(std::string id, std::string name, bool admin) {
+api::UserPrincipal User(const std::string& id, std::string name, bool admin) {
   api::UserPrincipal user;
   user.user_id = id;
   user.vertex_id = "v-" + id;
@@ -94,8 +94,8 @@ Env::Env(Engine engine, int64_t grace_seconds) {
   rules = std::make_unique<AccessRules>(*db, *audit_log, clock, OsRandom::Instance());
   last_use = std::make_unique<LastUseTracker>(*db);
   auth_audit = std::make_unique<audit::BatchWriter>(*db, *audit_log);
-  bearer = std::make_unique<BearerAuthenticator>(*keys, *registry, directory, *rules,
-                                                 last_use.get(), auth_audit.get(), clock);
+  bearer = std::make_unique<BearerAuthenticator>(*keys, *registry, directory, last_use.get(),
+                                                 auth_audit.get(), clock);
   lookup = std::make_unique<TokenLookup>(*registry, directory, *keys, clock);
   manager = User("u-manager", "Mia Manager", false);
   outsider = User("u-outsider", "Otto Outsider", false);

@@ -101,6 +101,19 @@ sigset_t BlockShutdownSignals() {
   return signals;
 }
 
+// The tools-space delivery of `issued` (generation `gen`) to `target`.
+secrets::DeliveryRequest TokenDelivery(const accounts::IssuedToken& issued, int64_t gen,
+                                       std::string target) {
+  return {.kind = secrets::DeliveryKind::kVault,
+          .target = std::move(target),
+          .key = "broker-jwt:" + issued.account.client_id,
+          .value = issued.token,
+          .generation = gen,
+          .account_id = issued.account.id,
+          .jti = issued.claims.jti,
+          .then_github = {}};
+}
+
 }  // namespace
 
 Broker::Broker(Config config)
@@ -142,9 +155,8 @@ Status Broker::Init() {
   access_rules_ = std::make_unique<accounts::AccessRules>(*db_, *audit_, clock_, random_);
   last_use_ = std::make_unique<accounts::LastUseTracker>(*db_);
   auth_audit_ = std::make_unique<audit::BatchWriter>(*db_, *audit_);
-  bearer_ = std::make_unique<accounts::BearerAuthenticator>(*keys_, *registry_, *account_directory_,
-                                                            *access_rules_, last_use_.get(),
-                                                            auth_audit_.get(), clock_);
+  bearer_ = std::make_unique<accounts::BearerAuthenticator>(
+      *keys_, *registry_, *account_directory_, last_use_.get(), auth_audit_.get(), clock_);
   lookup_ =
       std::make_unique<accounts::TokenLookup>(*registry_, *account_directory_, *keys_, clock_);
 
@@ -202,6 +214,8 @@ Status Broker::OpenGithubSync() {
   BROKER_ASSIGN_OR_RETURN(github_, sync::GithubClient::Create(std::move(github), clock_));
   github_destination_ = std::make_unique<sync::GithubDestination>(*github_);
   outbox_->SetDestination(secrets::DeliveryKind::kGithub, github_destination_.get());
+  github_sync_ = std::make_unique<sync::GithubSyncExpander>(*tools_store_, *graph_);
+  outbox_->SetExpander(secrets::DeliveryKind::kGithubSync, github_sync_.get());
   return OkStatus();
 }
 
@@ -255,21 +269,19 @@ Status Broker::EnqueueDeliveries(store::Session& session, const accounts::Issued
   const auto snapshot = graph_->snapshot();
   const graph::AccountServices services =
       graph::ServicesForAccount(*snapshot, issued.account.vertex_id);
+  // A service without exactly one project has no tools path; the deliveries list says so.
   for (const graph::Vertex* orphan : services.without_unique_project) {
     spdlog::warn("token {} not delivered to service {}: it has no unique project",
                  issued.claims.jti, orphan->name);
+    BROKER_RETURN_IF_ERROR(outbox_->RecordSkipped(
+        session, TokenDelivery(issued, gen, "service:" + orphan->name),
+        "Service " + orphan->name +
+            " is not the component of exactly one project, so it has no tools path"));
   }
   for (const graph::ProjectService& bound : services.bound) {
-    BROKER_ASSIGN_OR_RETURN(const std::string path,
+    BROKER_ASSIGN_OR_RETURN(std::string path,
                             path_template.Render(bound.project->name, bound.service->name));
-    secrets::DeliveryRequest request;
-    request.kind = secrets::DeliveryKind::kVault;
-    request.target = path;
-    request.key = "broker-jwt:" + issued.account.client_id;
-    request.value = issued.token;
-    request.generation = gen;
-    request.account_id = issued.account.id;
-    request.jti = issued.claims.jti;
+    secrets::DeliveryRequest request = TokenDelivery(issued, gen, std::move(path));
     // GitHub receives the token only once it is in the tools space (outbox follow-ups).
     if (choice.sync_secrets && github_) {
       BROKER_ASSIGN_OR_RETURN(
@@ -376,7 +388,6 @@ void Broker::BuildRouter(http::Router& router, const std::string& web_root) {
                  return OkStatus();
                },
                .sync = {.graph = graph_.get(),
-                        .tools = tools_store_.get(),
                         .db = db_.get(),
                         .tools_path_template = config_.vault.tools_path_template,
                         .managed_url_regex = config_.github_managed_url_regex,

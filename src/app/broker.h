@@ -41,6 +41,7 @@
 #include "secrets/vault_tools_store.h"
 #include "store/database.h"
 #include "sync/github_client.h"
+#include "sync/targets.h"
 #include "users/credentials.h"
 #include "users/http_client.h"
 #include "users/oidc.h"
@@ -147,6 +148,7 @@ class Broker {
   std::unique_ptr<secrets::Outbox> outbox_;
   std::unique_ptr<sync::GithubClient> github_;  // null unless GITHUB_SYNC_* are set
   std::unique_ptr<sync::GithubDestination> github_destination_;
+  std::unique_ptr<sync::GithubSyncExpander> github_sync_;
   std::unique_ptr<intentions::IntentionService> intentions_;
   std::unique_ptr<intentions::Provisioner> provisioner_;
   std::unique_ptr<notify::Mailer> mailer_;

@@ -16,7 +16,9 @@ constexpr char kColumns[] =
     "created_at, last_attempt_at, done_at, next_attempt_at, sealed_value, lease_until, then_github";
 
 DeliveryKind KindFromName(const std::string& name) {
-  return name == "github" ? DeliveryKind::kGithub : DeliveryKind::kVault;
+  if (name == "github") return DeliveryKind::kGithub;
+  if (name == "github-sync") return DeliveryKind::kGithubSync;
+  return DeliveryKind::kVault;
 }
 
 Delivery FromRow(const store::Row& row) {
@@ -58,7 +60,15 @@ store::Value ThenGithubColumn(const std::vector<std::string>& repos) {
 }  // namespace
 
 std::string_view DeliveryKindName(DeliveryKind kind) {
-  return kind == DeliveryKind::kGithub ? "github" : "vault";
+  switch (kind) {
+    case DeliveryKind::kGithub:
+      return "github";
+    case DeliveryKind::kGithubSync:
+      return "github-sync";
+    case DeliveryKind::kVault:
+      break;
+  }
+  return "vault";
 }
 
 std::string OutboxAssociatedData(DeliveryKind kind, const std::string& target,
@@ -82,11 +92,13 @@ Result<std::optional<int64_t>> ToolsStoreDestination::Deliver(const std::string&
 
 Json DeliveryToJson(const Delivery& d) {
   Json out = {{"kind", Kind(d.kind)}, {"target", d.target}};
+  if (d.kind == DeliveryKind::kGithubSync) out["path"] = d.key;
   if (d.version) out["version"] = *d.version;
   out["at"] = FormatIso8601(d.last_attempt_at.value_or(d.created_at));
   std::string outcome = d.state == "done" ? "delivered" : d.state;
   out["outcome"] = outcome;
-  if (d.last_error && (d.state == "pending" || d.state == "failed")) out["error"] = *d.last_error;
+  const bool explains = d.state == "pending" || d.state == "failed" || d.state == "skipped";
+  if (d.last_error && explains) out["error"] = *d.last_error;
   out["jti"] = d.jti;
   return out;
 }
@@ -97,6 +109,10 @@ Outbox::Outbox(store::Database& db, const Sealer& sealer, const Clock& clock, Ra
 
 void Outbox::SetDestination(DeliveryKind kind, DeliveryDestination* destination) {
   destinations_[kind] = destination;
+}
+
+void Outbox::SetExpander(DeliveryKind kind, DeliveryExpander* expander) {
+  expanders_[kind] = expander;
 }
 
 Result<std::string> Outbox::Enqueue(store::Session& s, const DeliveryRequest& r) {
@@ -119,6 +135,35 @@ Result<std::string> Outbox::Enqueue(store::Session& s, const DeliveryRequest& r)
       {id, Kind(r.kind), r.target, r.key, sealed, r.generation, r.account_id, r.jti, now,
        ThenGithubColumn(r.then_github)}));
   return id;
+}
+
+Result<std::string> Outbox::RecordSkipped(store::Session& s, const DeliveryRequest& r,
+                                          const std::string& reason) {
+  const UnixMillis now = clock_.NowMillis();
+  std::string id = NewObjectId(clock_, random_);
+  BROKER_RETURN_IF_ERROR(s.Execute(
+      "INSERT INTO secrets_outbox (id, kind, target, key, generation, account_id, jti, attempts, "
+      "next_attempt_at, state, created_at, done_at, last_error) "
+      "VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, 'skipped', $8, $8, $9)",
+      {id, Kind(r.kind), r.target, r.key, r.generation, r.account_id, r.jti, now, reason}));
+  return id;
+}
+
+Result<std::string> Outbox::EnqueueJob(store::Session& s, const JobRequest& r) {
+  // Two nodes may compute the same generation; neither then supersedes the other and both run,
+  // which only repeats idempotent work.
+  BROKER_ASSIGN_OR_RETURN(auto last,
+                          s.Execute("SELECT COALESCE(MAX(generation), 0) FROM secrets_outbox "
+                                    "WHERE kind = $1 AND target = $2 AND key = $3",
+                                    {Kind(r.kind), r.target, r.key}));
+  return Enqueue(s, DeliveryRequest{.kind = r.kind,
+                                    .target = r.target,
+                                    .key = r.key,
+                                    .value = SecretString(""),
+                                    .generation = last.rows[0].Int(0) + 1,
+                                    .account_id = r.account_id,
+                                    .jti = r.jti,
+                                    .then_github = {}});
 }
 
 Result<RunStats> Outbox::RunDue() {
@@ -150,14 +195,29 @@ Status Outbox::Attempt(const std::string& id, RunStats& stats) {
     return OkStatus();
   }
   ++stats.attempted;
+  if (auto expander = expanders_.find(d.kind); expander != expanders_.end() && expander->second) {
+    return AttemptJob(d, *expander->second, stats);
+  }
   auto it = destinations_.find(d.kind);
   if (it == destinations_.end() || it->second == nullptr) {
-    Result<std::optional<int64_t>> missing =
-        Unavailable("No destination is configured for " + Kind(d.kind) + " deliveries");
-    return RecordOutcome(d, claimed->value, missing, stats);
+    return RecordFailure(
+        d, Unavailable("No destination is configured for " + Kind(d.kind) + " deliveries"), stats);
   }
   auto outcome = it->second->Deliver(d.target, d.key, claimed->value, d.generation);
-  return RecordOutcome(d, claimed->value, outcome, stats);
+  if (!outcome.ok()) return RecordFailure(d, outcome.error(), stats);
+  ++stats.delivered;
+  spdlog::info("outbox: delivered {} {} to {} {} (jti {})", d.id, d.key, Kind(d.kind), d.target,
+               d.jti);
+  return RecordSuccess(d, *outcome, {});
+}
+
+Status Outbox::AttemptJob(const Delivery& job, DeliveryExpander& expander, RunStats& stats) {
+  auto deliveries = expander.Expand(job);
+  if (!deliveries.ok()) return RecordFailure(job, deliveries.error(), stats);
+  ++stats.delivered;
+  spdlog::info("outbox: {} {} of {} queued {} deliveries (jti {})", Kind(job.kind), job.target,
+               job.key, deliveries->size(), job.jti);
+  return RecordSuccess(job, std::nullopt, *deliveries);
 }
 
 Result<std::optional<Outbox::Claimed>> Outbox::Claim(const std::string& id, UnixMillis now) {
@@ -213,20 +273,12 @@ Result<std::optional<Outbox::Claimed>> Outbox::Claim(const std::string& id, Unix
   return claimed;
 }
 
-Status Outbox::RecordOutcome(const Delivery& d, const SecretString& value,
-                             const Result<std::optional<int64_t>>& outcome, RunStats& stats) {
-  UnixMillis now = clock_.NowMillis();
-  if (outcome.ok()) {
-    ++stats.delivered;
-    spdlog::info("outbox: delivered {} {} to {} {} (jti {})", d.id, d.key, Kind(d.kind), d.target,
-                 d.jti);
-    return RecordSuccess(d, value, *outcome);
-  }
-  const Error& error = outcome.error();
+Status Outbox::RecordFailure(const Delivery& d, const Error& error, RunStats& stats) {
+  const UnixMillis now = clock_.NowMillis();
   spdlog::warn("outbox: delivery {} to {} {} (jti {}, attempt {}) failed: {}", d.id, Kind(d.kind),
                d.target, d.jti, d.attempts + 1, error.ToString());
   if (IsSuperseded(error) || error.code() == ErrorCode::kInvalidArgument) {
-    bool superseded = IsSuperseded(error);
+    const bool superseded = IsSuperseded(error);
     ++(superseded ? stats.superseded : stats.failed);
     auto r = db_.Execute(
         "UPDATE secrets_outbox SET state = $2, last_error = $3, done_at = $4, "
@@ -243,9 +295,8 @@ Status Outbox::RecordOutcome(const Delivery& d, const SecretString& value,
   return r.ok() ? OkStatus() : Status(std::move(r).error());
 }
 
-// Marks the row done and, in the same transaction, enqueues its GitHub follow-ups.
-Status Outbox::RecordSuccess(const Delivery& d, const SecretString& value,
-                             std::optional<int64_t> version) {
+Status Outbox::RecordSuccess(const Delivery& d, std::optional<int64_t> version,
+                             const std::vector<DeliveryRequest>& deliveries) {
   return db_.Transact(store::TxMode::kWrite, [&](store::Session& s) -> Status {
     const UnixMillis now = clock_.NowMillis();
     BROKER_RETURN_IF_ERROR(
@@ -254,16 +305,15 @@ Status Outbox::RecordSuccess(const Delivery& d, const SecretString& value,
                   "attempts = attempts + 1, sealed_value = NULL, last_error = NULL, "
                   "lease_until = NULL WHERE id = $1",
                   {d.id, store::NullableInt(version), now}));
+    for (const DeliveryRequest& delivery : deliveries) {
+      BROKER_RETURN_IF_ERROR(Enqueue(s, delivery));
+    }
     for (const std::string& repo : d.then_github) {
-      DeliveryRequest follow_up{.kind = DeliveryKind::kGithub,
-                                .target = repo,
-                                .key = d.key,
-                                .value = value,
-                                .generation = d.generation,
-                                .account_id = d.account_id,
-                                .jti = d.jti,
-                                .then_github = {}};
-      BROKER_RETURN_IF_ERROR(Enqueue(s, follow_up));
+      BROKER_RETURN_IF_ERROR(EnqueueJob(s, JobRequest{.kind = DeliveryKind::kGithubSync,
+                                                      .target = repo,
+                                                      .key = d.target,
+                                                      .account_id = d.account_id,
+                                                      .jti = d.jti}));
     }
     return OkStatus();
   });

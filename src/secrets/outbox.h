@@ -12,13 +12,22 @@
 // jitter) until they succeed. All state is in the database, so a restart loses nothing.
 //
 // States: pending -> done | superseded | failed (only for a request the destination rejects as
-// malformed, InvalidArgument; everything else is retried forever).
+// malformed, InvalidArgument; everything else is retried forever). A `skipped` row records a
+// delivery that could not even be attempted (a service without a tools path), so the
+// deliveries list reports it instead of leaving it out.
+//
+// Jobs: a `github-sync` row carries no value. It stands for "sync every key of the tools path
+// `key` to the repository `target`", and a DeliveryExpander turns it, when it runs, into one
+// `github` delivery per key, read from the tools space at that moment (with the key's
+// generation, so the usual ordering holds). Until the read succeeds (Vault down) the job is
+// retried like any delivery. A job is superseded by a later job for the same repository and
+// path that has not started yet, so repeated requests coalesce.
 //
 // Follow-ups: a delivery may name repositories to sync after it (`then_github`). When it
-// succeeds, the same transaction that marks it done enqueues one `github` delivery of the same
-// key, value and generation per repository, so GitHub only ever receives a token that is
-// already in the tools space, and a crash between the two loses nothing (the first delivery is
-// retried, and an equal generation is rewritten idempotently).
+// succeeds, the same transaction that marks it done enqueues one `github-sync` job of its tools
+// path per repository, so GitHub only ever receives a token that is already in the tools space,
+// and a crash between the two loses nothing (the first delivery is retried, and an equal
+// generation is rewritten idempotently).
 
 #include <cstdint>
 #include <map>
@@ -38,9 +47,9 @@
 
 namespace broker::secrets {
 
-enum class DeliveryKind { kVault, kGithub };
+enum class DeliveryKind { kVault, kGithub, kGithubSync };
 
-std::string_view DeliveryKindName(DeliveryKind kind);  // "vault", "github"
+std::string_view DeliveryKindName(DeliveryKind kind);  // "vault", "github", "github-sync"
 
 // Where deliveries of one kind go. Implementations must be thread-safe.
 class DeliveryDestination {
@@ -95,9 +104,29 @@ struct Delivery {
   std::vector<std::string> then_github;
 };
 
-// The API shape of one delivery: {kind, target, version?, at, outcome, error?, jti}, where
-// outcome is "delivered", "pending", "superseded" or "failed" and `at` is the ISO 8601 time of
-// the last attempt (or of the enqueue when none was made yet).
+// A job to record (Outbox::EnqueueJob): for kGithubSync, `target` is "owner/repo" and `key` the
+// tools path whose keys go there.
+struct JobRequest {
+  DeliveryKind kind = DeliveryKind::kGithubSync;
+  std::string target;
+  std::string key;
+  std::string account_id;  // whose deliveries list shows the job; may be empty
+  std::string jti;         // the token that caused it; may be empty
+};
+
+// Turns a job row into the deliveries it stands for. Implementations must be thread-safe.
+// Errors are recorded on the job, which is retried like a failed delivery (InvalidArgument
+// fails it for good).
+class DeliveryExpander {
+ public:
+  virtual ~DeliveryExpander() = default;
+  virtual Result<std::vector<DeliveryRequest>> Expand(const Delivery& job) = 0;
+};
+
+// The API shape of one delivery: {kind, target, path?, version?, at, outcome, error?, jti}, where
+// `path` is the tools path of a github-sync job,
+// outcome is "delivered", "pending", "superseded", "failed" or "skipped" and `at` is the ISO 8601
+// time of the last attempt (or of the enqueue when none was made yet).
 Json DeliveryToJson(const Delivery& delivery);
 
 struct OutboxOptions {
@@ -123,11 +152,23 @@ class Outbox {
 
   // Registers where deliveries of `kind` go (before RunDue; not thread-safe with RunDue).
   void SetDestination(DeliveryKind kind, DeliveryDestination* destination);
+  // Registers what expands the jobs of `kind` (same rules). A job without an expander stays
+  // pending, like a delivery without a destination.
+  void SetExpander(DeliveryKind kind, DeliveryExpander* expander);
 
   // Records a pending delivery in the caller's write transaction and marks older pending
   // deliveries of the same kind/target/key superseded. Returns the new row id. Errors: those
   // of Session::Execute; InvalidArgument for an empty target or key.
   Result<std::string> Enqueue(store::Session& session, const DeliveryRequest& request);
+  // Records, in the caller's write transaction, that `request` (its value is not stored) was not
+  // attempted, with `reason` as the error shown for it. Returns the new row id.
+  // Errors: as Enqueue.
+  Result<std::string> RecordSkipped(store::Session& session, const DeliveryRequest& request,
+                                    const std::string& reason);
+  // Records a pending job in the caller's write transaction, with a generation above every
+  // earlier row of the same kind/target/key, so it supersedes those not yet started. Returns
+  // the new row id. Errors: as Enqueue.
+  Result<std::string> EnqueueJob(store::Session& session, const JobRequest& request);
 
   // Attempts every due delivery (up to batch_size). Errors only if the database fails;
   // destination failures are recorded on the rows. Thread-safe (runs are serialized in-process).
@@ -147,11 +188,13 @@ class Outbox {
     SecretString value;  // set for kDeliver
   };
   Result<std::optional<Claimed>> Claim(const std::string& id, UnixMillis now);
-  Status RecordOutcome(const Delivery& delivery, const SecretString& value,
-                       const Result<std::optional<int64_t>>& outcome, RunStats& stats);
-  Status RecordSuccess(const Delivery& delivery, const SecretString& value,
-                       std::optional<int64_t> version);
   Status Attempt(const std::string& id, RunStats& stats);
+  Status AttemptJob(const Delivery& job, DeliveryExpander& expander, RunStats& stats);
+  Status RecordFailure(const Delivery& delivery, const Error& error, RunStats& stats);
+  // Marks the row done and, in the same transaction, enqueues `deliveries` and its follow-up
+  // jobs (`then_github`).
+  Status RecordSuccess(const Delivery& delivery, std::optional<int64_t> version,
+                       const std::vector<DeliveryRequest>& deliveries);
   int64_t BackoffMillis(int64_t attempts);
 
   store::Database& db_;
@@ -160,6 +203,7 @@ class Outbox {
   Random& random_;
   OutboxOptions options_;
   std::map<DeliveryKind, DeliveryDestination*> destinations_;
+  std::map<DeliveryKind, DeliveryExpander*> expanders_;
   std::mutex run_mu_;
 };
 

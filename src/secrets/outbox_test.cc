@@ -9,6 +9,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <sstream>
 
 #include "core/random.h"
@@ -275,6 +277,27 @@ TEST_P(OutboxTest, ListDeliveriesShowsApiShape) {
   EXPECT_TRUE(outbox_->ListDeliveries("someone-else")->empty());
 }
 
+TEST_P(OutboxTest, ASkippedDeliveryIsListedWithItsReasonAndNeverAttempted) {
+  DeliveryRequest request{
+      DeliveryKind::kVault, "service:orphan", kKey, SecretString(kCanary), 3, "acc", "jti-3", {}};
+  std::string id;
+  ASSERT_TRUE(db_->Transact(store::TxMode::kWrite,
+                            [&](store::Session& s) -> Status {
+                              BROKER_ASSIGN_OR_RETURN(
+                                  id,
+                                  outbox_->RecordSkipped(s, request, "Service orphan: no path"));
+                              return OkStatus();
+                            })
+                  .ok());
+  EXPECT_TRUE(SealedValueErased(id)) << "a skipped row keeps no token";
+  clock_.AdvanceSeconds(600);
+  EXPECT_EQ(outbox_->RunDue()->attempted, 0);
+  const Json shown = DeliveryToJson(Get(id));
+  EXPECT_EQ(shown["outcome"], "skipped");
+  EXPECT_EQ(shown["error"], "Service orphan: no path");
+  EXPECT_EQ(shown["target"], "service:orphan");
+}
+
 TEST_P(OutboxTest, TamperedRowDoesNotDecryptElsewhere) {
   auto a = Enqueue(1);
   ASSERT_TRUE(a.ok());
@@ -325,6 +348,31 @@ class RecordingDestination final : public DeliveryDestination {
   std::vector<std::string> received;
 };
 
+// Expands each job into one github delivery per entry of `keys`, or fails while `failure` is
+// set; records which jobs it was asked to expand.
+class ScriptedExpander final : public DeliveryExpander {
+ public:
+  Result<std::vector<DeliveryRequest>> Expand(const Delivery& job) override {
+    expanded.push_back(job.target + " " + job.key);
+    if (failure) return *failure;
+    std::vector<DeliveryRequest> out;
+    for (const auto& [key, value] : keys) {
+      out.push_back({DeliveryKind::kGithub,
+                     job.target,
+                     key,
+                     SecretString(value),
+                     1,
+                     job.account_id,
+                     job.jti,
+                     {}});
+    }
+    return out;
+  }
+  std::map<std::string, std::string> keys = {{kKey, kCanary}, {"db-url", "postgres://db"}};
+  std::optional<Error> failure;
+  std::vector<std::string> expanded;
+};
+
 class OutboxFollowUpTest : public OutboxTest {
  protected:
   Result<std::string> EnqueueWithRepos(int64_t generation) {
@@ -338,61 +386,127 @@ class OutboxFollowUpTest : public OutboxTest {
     if (!s.ok()) return std::move(s).error();
     return id;
   }
-  std::vector<Delivery> GithubRows() {
+  Result<std::string> EnqueueJob(const std::string& repo) {
+    std::string id;
+    Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
+      BROKER_ASSIGN_OR_RETURN(
+          id, outbox_->EnqueueJob(session, {DeliveryKind::kGithubSync, repo, kPath, "acc", ""}));
+      return OkStatus();
+    });
+    if (!s.ok()) return std::move(s).error();
+    return id;
+  }
+  std::vector<Delivery> Rows(DeliveryKind kind) {
     std::vector<Delivery> rows;
     auto listed = outbox_->ListDeliveries("acc");
     EXPECT_TRUE(listed.ok());
     if (!listed.ok()) return rows;
     for (const Delivery& d : *listed) {
-      if (d.kind == DeliveryKind::kGithub) rows.push_back(d);
+      if (d.kind == kind) rows.push_back(d);
     }
     return rows;
   }
+  void Wire() {
+    outbox_->SetDestination(DeliveryKind::kGithub, &github_);
+    outbox_->SetExpander(DeliveryKind::kGithubSync, &expander_);
+  }
   RecordingDestination github_;
+  ScriptedExpander expander_;
 };
 
-TEST_P(OutboxFollowUpTest, GithubFollowUpsAreQueuedOnlyOnceTheToolsPathHoldsTheToken) {
-  outbox_->SetDestination(DeliveryKind::kGithub, &github_);
+TEST_P(OutboxFollowUpTest, RepositoriesAreSyncedOnlyOnceTheToolsPathHoldsTheToken) {
+  Wire();
   fake_.AddFault({{"mode", "503"}, {"path_prefix", "apps/"}});
   auto id = EnqueueWithRepos(4);
   ASSERT_TRUE(id.ok()) << id.error().ToString();
   ASSERT_TRUE(outbox_->RunDue().ok());
   EXPECT_EQ(Get(*id).state, "pending");
-  EXPECT_TRUE(GithubRows().empty()) << "GitHub must not get a token Vault does not hold";
+  EXPECT_TRUE(Rows(DeliveryKind::kGithubSync).empty()) << "no sync before Vault holds the token";
   EXPECT_EQ(Get(*id).then_github, (std::vector<std::string>{"bcgov/one", "bcgov/two"}));
 
   fake_.ClearFaults();
   clock_.AdvanceSeconds(60);
   ASSERT_TRUE(outbox_->RunDue().ok());
   EXPECT_EQ(Get(*id).state, "done");
-  const std::vector<Delivery> queued = GithubRows();
-  ASSERT_EQ(queued.size(), 2u);
-  for (const Delivery& d : queued) {
-    EXPECT_EQ(d.state, "pending");
-    EXPECT_EQ(d.key, kKey);
-    EXPECT_EQ(d.generation, 4);
-    EXPECT_EQ(d.jti, "jti-9");
+  ASSERT_EQ(Rows(DeliveryKind::kGithubSync).size(), 2u);
+  EXPECT_TRUE(expander_.expanded.empty()) << "rows queued during a pass wait for the next";
+
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  std::sort(expander_.expanded.begin(), expander_.expanded.end());
+  EXPECT_EQ(expander_.expanded, (std::vector<std::string>{"bcgov/one " + std::string(kPath),
+                                                          "bcgov/two " + std::string(kPath)}));
+  for (const Delivery& job : Rows(DeliveryKind::kGithubSync)) {
+    EXPECT_EQ(job.state, "done");
+    EXPECT_EQ(job.jti, "jti-9");
   }
+  ASSERT_EQ(Rows(DeliveryKind::kGithub).size(), 4u) << "two keys for each of two repositories";
+
   ASSERT_TRUE(outbox_->RunDue().ok());
   std::sort(github_.received.begin(), github_.received.end());
-  EXPECT_EQ(github_.received,
-            (std::vector<std::string>{"bcgov/one " + std::string(kKey) + " 4 " + kCanary,
-                                      "bcgov/two " + std::string(kKey) + " 4 " + kCanary}));
-  for (const Delivery& d : GithubRows()) EXPECT_EQ(d.state, "done");
+  EXPECT_EQ(
+      github_.received,
+      (std::vector<std::string>{
+          "bcgov/one " + std::string(kKey) + " 1 " + kCanary, "bcgov/one db-url 1 postgres://db",
+          "bcgov/two " + std::string(kKey) + " 1 " + kCanary, "bcgov/two db-url 1 postgres://db"}));
+  for (const Delivery& d : Rows(DeliveryKind::kGithub)) EXPECT_EQ(d.state, "done");
   github_.received.clear();  // the log canary in TearDown checks logs, not this vector
 }
 
 TEST_P(OutboxFollowUpTest, FollowUpsSurviveARestartBetweenVaultAndGithub) {
   auto id = EnqueueWithRepos(5);
   ASSERT_TRUE(id.ok());
-  ASSERT_TRUE(outbox_->RunDue().ok());  // no GitHub destination yet: follow-ups stay pending
-  ASSERT_EQ(GithubRows().size(), 2u);
+  ASSERT_TRUE(outbox_->RunDue().ok());  // nothing expands the jobs yet: they stay pending
+  ASSERT_EQ(Rows(DeliveryKind::kGithubSync).size(), 2u);
   Reopen();
-  outbox_->SetDestination(DeliveryKind::kGithub, &github_);
+  Wire();
   clock_.AdvanceSeconds(60);
   ASSERT_TRUE(outbox_->RunDue().ok());
-  EXPECT_EQ(github_.received.size(), 2u);
-  for (const Delivery& d : GithubRows()) EXPECT_EQ(d.state, "done");
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  EXPECT_EQ(github_.received.size(), 4u);
+  for (const Delivery& d : Rows(DeliveryKind::kGithub)) EXPECT_EQ(d.state, "done");
+  github_.received.clear();
+}
+
+TEST_P(OutboxFollowUpTest, AJobThatCannotReadTheToolsPathIsRetriedUntilItCan) {
+  Wire();
+  expander_.failure = Unavailable("Vault is sealed");
+  auto id = EnqueueJob("bcgov/one");
+  ASSERT_TRUE(id.ok());
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  Delivery job = Get(*id);
+  EXPECT_EQ(job.state, "pending");
+  EXPECT_EQ(job.last_error, "Vault is sealed");
+  EXPECT_TRUE(Rows(DeliveryKind::kGithub).empty());
+
+  expander_.failure.reset();
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  EXPECT_EQ(expander_.expanded.size(), 1u) << "not due again before its backoff";
+  clock_.AdvanceSeconds(60);
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  EXPECT_EQ(Get(*id).state, "done");
+  EXPECT_EQ(Rows(DeliveryKind::kGithub).size(), 2u);
+}
+
+TEST_P(OutboxFollowUpTest, ALaterJobSupersedesOneNotYetStarted) {
+  Wire();
+  auto first = EnqueueJob("bcgov/one");
+  auto second = EnqueueJob("bcgov/one");
+  auto other = EnqueueJob("bcgov/two");
+  ASSERT_TRUE(first.ok() && second.ok() && other.ok());
+  EXPECT_EQ(Get(*first).state, "superseded");
+  EXPECT_EQ(Get(*second).generation, Get(*first).generation + 1);
+  EXPECT_EQ(Get(*other).generation, 1) << "generations count per repository and path";
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  std::sort(expander_.expanded.begin(), expander_.expanded.end());
+  EXPECT_EQ(expander_.expanded, (std::vector<std::string>{"bcgov/one " + std::string(kPath),
+                                                          "bcgov/two " + std::string(kPath)}));
+
+  // A job that has run does not swallow a later one: the later one reads what came since.
+  auto third = EnqueueJob("bcgov/one");
+  ASSERT_TRUE(third.ok());
+  ASSERT_TRUE(outbox_->RunDue().ok());
+  EXPECT_EQ(Get(*third).state, "done");
+  EXPECT_EQ(expander_.expanded.size(), 3u);
   github_.received.clear();
 }
 

@@ -70,24 +70,20 @@ std::string AccountIdOf(const graph::Snapshot& snapshot, const std::string& key)
   return account == nullptr ? std::string() : account->object_id;
 }
 
-// One github delivery per key of the tools path `path` (none when the path does not exist).
-Status AppendKeys(const graph::Snapshot& snapshot, const std::string& repo, const std::string& path,
-                  secrets::ToolsStore& tools, std::vector<secrets::DeliveryRequest>& out) {
-  auto secret = tools.Read(path);
-  if (!secret.ok() && secret.error().code() == ErrorCode::kNotFound) return OkStatus();
-  BROKER_RETURN_IF_ERROR(secret);
-  for (const auto& [key, value] : secret->data) {
-    const auto generation = secret->generations.find(key);
-    out.push_back({.kind = secrets::DeliveryKind::kGithub,
-                   .target = repo,
-                   .key = key,
-                   .value = value,
-                   .generation = generation == secret->generations.end() ? 0 : generation->second,
-                   .account_id = AccountIdOf(snapshot, key),
-                   .jti = JtiOf(value),
-                   .then_github = {}});
-  }
-  return OkStatus();
+// The GitHub delivery of one key of a tools path read as `secret`.
+secrets::DeliveryRequest KeyDelivery(const graph::Snapshot& snapshot, const std::string& repo,
+                                     const secrets::ToolsSecret& secret, const std::string& key,
+                                     const SecretString& value) {
+  const auto generation = secret.generations.find(key);
+  return {
+      .kind = secrets::DeliveryKind::kGithub,
+      .target = repo,
+      .key = key,
+      .value = value,
+      .generation = generation == secret.generations.end() ? secret.version : generation->second,
+      .account_id = AccountIdOf(snapshot, key),
+      .jti = JtiOf(value),
+      .then_github = {}};
 }
 
 }  // namespace
@@ -130,26 +126,42 @@ Result<std::vector<RepositorySync>> SyncTargets(const graph::Snapshot& snapshot,
   return targets;
 }
 
-Result<int> EnqueueSync(const graph::Snapshot& snapshot, const std::vector<RepositorySync>& targets,
-                        const secrets::ToolsPathTemplate& path_template, secrets::ToolsStore& tools,
-                        secrets::Outbox& outbox, store::Database& db) {
-  // Everything is read before anything is queued: an unreadable path queues nothing.
-  std::vector<secrets::DeliveryRequest> requests;
+Result<int> EnqueueSync(const std::vector<RepositorySync>& targets,
+                        const secrets::ToolsPathTemplate& path_template, secrets::Outbox& outbox,
+                        store::Database& db, const std::string& account_id) {
+  std::vector<secrets::JobRequest> jobs;
   for (const RepositorySync& target : targets) {
     for (const graph::ProjectService& bound : target.services) {
-      BROKER_ASSIGN_OR_RETURN(const std::string path,
+      BROKER_ASSIGN_OR_RETURN(std::string path,
                               path_template.Render(bound.project->name, bound.service->name));
-      BROKER_RETURN_IF_ERROR(AppendKeys(snapshot, target.repo, path, tools, requests));
+      jobs.push_back({.kind = secrets::DeliveryKind::kGithubSync,
+                      .target = target.repo,
+                      .key = std::move(path),
+                      .account_id = account_id,
+                      .jti = {}});
     }
   }
   const Status queued = db.Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
-    for (const secrets::DeliveryRequest& request : requests) {
-      BROKER_RETURN_IF_ERROR(outbox.Enqueue(session, request));
+    for (const secrets::JobRequest& job : jobs) {
+      BROKER_RETURN_IF_ERROR(outbox.EnqueueJob(session, job));
     }
     return OkStatus();
   });
   BROKER_RETURN_IF_ERROR(queued);
-  return static_cast<int>(requests.size());
+  return static_cast<int>(jobs.size());
+}
+
+Result<std::vector<secrets::DeliveryRequest>> GithubSyncExpander::Expand(
+    const secrets::Delivery& job) {
+  std::vector<secrets::DeliveryRequest> deliveries;
+  auto secret = tools_.Read(job.key);
+  if (!secret.ok() && secret.error().code() == ErrorCode::kNotFound) return deliveries;
+  BROKER_RETURN_IF_ERROR(secret);
+  const auto snapshot = graph_.snapshot();
+  for (const auto& [key, value] : secret->data) {
+    deliveries.push_back(KeyDelivery(*snapshot, job.target, *secret, key, value));
+  }
+  return deliveries;
 }
 
 }  // namespace broker::sync

@@ -7,14 +7,15 @@
 // GITHUB_MANAGED_URL_REGEX; it receives the tools secrets of every service that points at it
 // with a `source` edge and has exactly one `component` project.
 //
-// Thread-safety: pure functions over an immutable graph::Snapshot; EnqueueSync is as
-// thread-safe as the ToolsStore and Outbox it is given.
+// Thread-safety: pure functions over an immutable graph::Snapshot; EnqueueSync and the
+// expander are as thread-safe as the ToolsStore and Outbox they are given.
 
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "core/status.h"
+#include "graph/graph.h"
 #include "graph/snapshot.h"
 #include "graph/traversals.h"
 #include "secrets/outbox.h"
@@ -52,14 +53,31 @@ Result<std::vector<RepositorySync>> SyncTargets(const graph::Snapshot& snapshot,
                                                 const graph::Vertex& vertex,
                                                 const std::string& managed_url_regex);
 
-// Reads the tools path of every service of `targets` and enqueues, in one write transaction,
-// one `github` delivery per repository and key. Keys written with a generation keep it, so the
-// outbox orders them against token generations; a `broker-jwt:<client_id>` key is recorded
-// under its account. Tools paths that do not exist yet are skipped. Returns the number of
-// deliveries enqueued. Errors: those of ToolsStore::Read (Unavailable while Vault is down) and
-// of the database.
-Result<int> EnqueueSync(const graph::Snapshot& snapshot, const std::vector<RepositorySync>& targets,
-                        const secrets::ToolsPathTemplate& path_template, secrets::ToolsStore& tools,
-                        secrets::Outbox& outbox, store::Database& db);
+// Enqueues, in one write transaction, one `github-sync` job per repository of `targets` and
+// tools path of its services; the jobs read the tools space when they run (GithubSyncExpander),
+// so this works while Vault is down. Jobs are recorded under `account_id` (may be empty).
+// Returns the number of jobs. Errors: those of the database; InvalidArgument if a project or
+// service name does not fit the template.
+Result<int> EnqueueSync(const std::vector<RepositorySync>& targets,
+                        const secrets::ToolsPathTemplate& path_template, secrets::Outbox& outbox,
+                        store::Database& db, const std::string& account_id);
+
+// Expands a `github-sync` job (target "owner/repo", key a tools path) into one `github`
+// delivery per key of the path, read now: a key written with a generation keeps it, any other
+// key takes the path's version, so the outbox orders each repository secret by what it holds;
+// a `broker-jwt:<client_id>` key is recorded under its account and its token's jti. A path that
+// does not exist yet expands to nothing. Errors: those of ToolsStore::Read (Unavailable while
+// Vault is down, so the job is retried).
+class GithubSyncExpander final : public secrets::DeliveryExpander {
+ public:
+  // `tools` and `graph` must outlive the expander.
+  GithubSyncExpander(secrets::ToolsStore& tools, const graph::Graph& graph)
+      : tools_(tools), graph_(graph) {}
+  Result<std::vector<secrets::DeliveryRequest>> Expand(const secrets::Delivery& job) override;
+
+ private:
+  secrets::ToolsStore& tools_;
+  const graph::Graph& graph_;
+};
 
 }  // namespace broker::sync

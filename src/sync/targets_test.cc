@@ -1,9 +1,12 @@
-// Which repositories receive a service's tools secrets, and the on-demand sync enqueueing,
-// over a real graph and the local tools store.
+// Which repositories receive a service's tools secrets, the on-demand sync jobs, and their
+// expansion into one delivery per key, over a real graph and the local tools store.
 
 #include "sync/targets.h"
 
 #include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
 
 #include "core/encoding.h"
 #include "graph/test_util.h"
@@ -91,43 +94,76 @@ TEST_F(TargetsTest, AServiceWithTwoProjectsGivesTheRepositoryNoSource) {
   EXPECT_TRUE((*targets)[0].services.empty());
 }
 
-TEST_F(TargetsTest, EnqueueSyncQueuesEveryKeyOfTheToolsPathWithItsGenerationAndAccount) {
+TEST_F(TargetsTest, EnqueueSyncQueuesOneJobPerRepositoryAndToolsPathWithoutReadingIt) {
   auto sealer = secrets::Sealer::FromKey(SecretString(std::string(32, 'k')));
-  secrets::LocalToolsStore tools(fx_.db(), *sealer, fx_.clock());
-  const std::string key = "broker-jwt:6d1c2f3a-0b4e-4c5d-8e6f-7a8b9c0d1e2f";
-  ASSERT_TRUE(tools
-                  .Write("tools/fluent/fluent-bit", key, SecretString(FakeJwt("jti-7")),
-                         secrets::WriteOptions{7})
-                  .ok());
-  ASSERT_TRUE(tools.Write("tools/fluent/fluent-bit", "db-password", SecretString("pw"), {}).ok());
   secrets::Outbox outbox(fx_.db(), *sealer, fx_.clock(), OsRandom::Instance());
   auto tpl = secrets::ToolsPathTemplate::Parse(secrets::kDefaultToolsPathTemplate);
   ASSERT_TRUE(tpl.ok());
   auto targets = SyncTargets(*fx_.snap(), Find(account_), kDefaultManagedUrlRegex);
   ASSERT_TRUE(targets.ok());
 
-  auto queued = EnqueueSync(*fx_.snap(), *targets, *tpl, tools, outbox, fx_.db());
+  // No tools store is involved: the path does not even exist yet.
+  auto queued = EnqueueSync(*targets, *tpl, outbox, fx_.db(), account_.object_id);
   ASSERT_TRUE(queued.ok()) << queued.error().ToString();
-  EXPECT_EQ(*queued, 2);
+  EXPECT_EQ(*queued, 1);
   auto listed = outbox.ListDeliveries(account_.object_id);
   ASSERT_TRUE(listed.ok());
-  ASSERT_EQ(listed->size(), 1u);  // db-password belongs to no account
-  EXPECT_EQ((*listed)[0].kind, secrets::DeliveryKind::kGithub);
-  EXPECT_EQ((*listed)[0].target, "example/fluent-bit");
-  EXPECT_EQ((*listed)[0].generation, 7);
-  EXPECT_EQ((*listed)[0].jti, "jti-7");
+  ASSERT_EQ(listed->size(), 1u);
+  const secrets::Delivery& job = (*listed)[0];
+  EXPECT_EQ(job.kind, secrets::DeliveryKind::kGithubSync);
+  EXPECT_EQ(job.target, "example/fluent-bit");
+  EXPECT_EQ(job.key, "tools/fluent/fluent-bit");
+  EXPECT_EQ(job.state, "pending");
 }
 
-TEST_F(TargetsTest, EnqueueSyncSkipsToolsPathsThatDoNotExistYet) {
-  auto sealer = secrets::Sealer::FromKey(SecretString(std::string(32, 'k')));
-  secrets::LocalToolsStore tools(fx_.db(), *sealer, fx_.clock());
-  secrets::Outbox outbox(fx_.db(), *sealer, fx_.clock(), OsRandom::Instance());
-  auto tpl = secrets::ToolsPathTemplate::Parse(secrets::kDefaultToolsPathTemplate);
-  auto targets = SyncTargets(*fx_.snap(), Find(synced_), kDefaultManagedUrlRegex);
-  ASSERT_TRUE(targets.ok());
-  auto queued = EnqueueSync(*fx_.snap(), *targets, *tpl, tools, outbox, fx_.db());
-  ASSERT_TRUE(queued.ok());
-  EXPECT_EQ(*queued, 0);
+class ExpanderTest : public TargetsTest {
+ protected:
+  secrets::Delivery Job() {
+    secrets::Delivery job;
+    job.kind = secrets::DeliveryKind::kGithubSync;
+    job.target = "example/fluent-bit";
+    job.key = "tools/fluent/fluent-bit";
+    return job;
+  }
+  std::unique_ptr<secrets::Sealer> sealer_ =
+      secrets::Sealer::FromKey(SecretString(std::string(32, 'k')));
+  secrets::LocalToolsStore tools_{fx_.db(), *sealer_, fx_.clock()};
+  GithubSyncExpander expander_{tools_, fx_.graph()};
+};
+
+TEST_F(ExpanderTest, EveryKeyOfThePathGoesToTheRepositoryInItsOwnOrder) {
+  const std::string key = "broker-jwt:6d1c2f3a-0b4e-4c5d-8e6f-7a8b9c0d1e2f";
+  ASSERT_TRUE(tools_
+                  .Write("tools/fluent/fluent-bit", key, SecretString(FakeJwt("jti-7")),
+                         secrets::WriteOptions{7})
+                  .ok());
+  ASSERT_TRUE(tools_.Write("tools/fluent/fluent-bit", "db-password", SecretString("pw"), {}).ok());
+  auto version = tools_.Read("tools/fluent/fluent-bit");
+  ASSERT_TRUE(version.ok());
+
+  auto deliveries = expander_.Expand(Job());
+  ASSERT_TRUE(deliveries.ok()) << deliveries.error().ToString();
+  ASSERT_EQ(deliveries->size(), 2u);
+  std::map<std::string, secrets::DeliveryRequest> by_key;
+  for (const auto& d : *deliveries) by_key.emplace(d.key, d);
+  const secrets::DeliveryRequest& token = by_key.at(key);
+  EXPECT_EQ(token.kind, secrets::DeliveryKind::kGithub);
+  EXPECT_EQ(token.target, "example/fluent-bit");
+  EXPECT_EQ(token.value.RevealForUse(), FakeJwt("jti-7"));
+  EXPECT_EQ(token.generation, 7) << "ordered against the account's token generations";
+  EXPECT_EQ(token.account_id, account_.object_id);
+  EXPECT_EQ(token.jti, "jti-7");
+  const secrets::DeliveryRequest& plain = by_key.at("db-password");
+  EXPECT_EQ(plain.value.RevealForUse(), "pw");
+  EXPECT_EQ(plain.generation, version->version) << "ordered by the path's version";
+  EXPECT_EQ(plain.account_id, "") << "belongs to no account";
+  EXPECT_EQ(plain.jti, "");
+}
+
+TEST_F(ExpanderTest, APathThatDoesNotExistYetExpandsToNothing) {
+  auto deliveries = expander_.Expand(Job());
+  ASSERT_TRUE(deliveries.ok());
+  EXPECT_TRUE(deliveries->empty());
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // Issue 5 end to end: the real `broker` binary with tests/fakes/fake_vault.py and
 // tests/fakes/fake_github.py. A generated token lands in the tools path of every service the
-// account reaches (keeping the paths' other keys), then in the GitHub Actions secrets of the
-// services' synced repositories; Vault outages delay deliveries without failing generation, a
-// restart loses none, racing generations leave the newest token, renewal by API distributes
-// like the last generation, and POST /v1/collection/:collection/:id/sync syncs on demand.
+// account reaches (keeping the paths' other keys, and listing a service without a project as
+// skipped), then every key of those paths reaches the GitHub Actions secrets of the services'
+// synced repositories; Vault outages delay deliveries without failing generation, a restart
+// loses none, racing generations leave the newest token, renewal by API distributes like the
+// last generation, and POST /v1/collection/:collection/:id/sync syncs on demand, even while
+// Vault is down (the sync waits in the outbox).
 
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
@@ -198,9 +200,12 @@ TEST_F(DeliveryTest, TokenReachesEveryToolsPathAndTheSyncedRepositories) {
   for (const Json& d : Deliveries(jti)) targets.insert(d["target"].get<std::string>());
   EXPECT_EQ(targets, (std::set<std::string>{"tools/fluent/fluent-bit", "tools/fluent/fluentd",
                                             "tools/payments/billing-api", "example/fluent-bit",
-                                            "example/billing-api"}));
+                                            "example/billing-api", "service:loose-worker"}));
+  EXPECT_EQ(Count(Deliveries(jti), "vault", "skipped"), 1) << "a service without a project";
   EXPECT_EQ(GithubSecrets("example/fluent-bit")[kSecretName], token);
   EXPECT_EQ(GithubSecrets("example/billing-api")[kSecretName], token);
+  EXPECT_TRUE(WaitFor([] { return GithubSecrets("example/fluent-bit")["DB_URL"] == "keep"; }))
+      << "every key of the tools path is synced, not only the token";
   EXPECT_FALSE(GithubSecrets("example/fluentd").contains(kSecretName)) << "sync disabled";
 }
 
@@ -314,6 +319,41 @@ TEST_F(DeliveryTest, SyncOnDemandPushesEveryKeyOfTheToolsPath) {
   EXPECT_TRUE(WaitFor([&] {
     const Json secrets = GithubSecrets("example/billing-api");
     return secrets["STRIPE_KEY"] == "sk_test_1" && secrets[kSecretName] == token;
+  }));
+}
+
+TEST_F(DeliveryTest, SyncOnDemandDuringAVaultOutageIsQueuedAndRunsOnRecovery) {
+  const std::string token = Generate(*alice_, "patch=true&syncSecrets=false");
+  ASSERT_TRUE(WaitFor([&] { return Count(Deliveries(JtiOf(token)), "vault", "delivered") == 3; }));
+  HttpClient vault(vault_->addr());
+  vault.SetHeader("X-Vault-Token", "root");
+  ASSERT_EQ(vault
+                .Request("PATCH", "/v1/apps/data/tools/fluent/fluent-bit",
+                         R"({"data":{"api-key":"outage-test"}})", "application/merge-patch+json")
+                .status,
+            200);
+  FakeControl(vault_->addr(), "POST", "/_fake/faults", {{"mode", "503"}, {"path_prefix", "apps/"}});
+
+  const HttpResponse synced =
+      alice_->Post("/v1/collection/broker-account/" + account_ + "/sync?type=secrets");
+  ASSERT_EQ(synced.status, 201) << synced.body;
+  const auto pending_sync = [&] {
+    for (const Json& d :
+         alice_->Get("/v1/collection/broker-account/" + account_ + "/deliveries").json()) {
+      if (d["kind"] == "github-sync" && d["outcome"] == "pending" && d.contains("error") &&
+          d["target"] == "example/fluent-bit" && d["path"] == "tools/fluent/fluent-bit") {
+        return true;
+      }
+    }
+    return false;
+  };
+  ASSERT_TRUE(WaitFor(pending_sync));
+  EXPECT_NE(GithubSecrets("example/fluent-bit")["API_KEY"], "outage-test");
+
+  FakeControl(vault_->addr(), "DELETE", "/_fake/faults", nullptr);
+  EXPECT_TRUE(WaitFor([&] {
+    const Json secrets = GithubSecrets("example/fluent-bit");
+    return secrets["API_KEY"] == "outage-test" && secrets[kSecretName] == token;
   }));
 }
 

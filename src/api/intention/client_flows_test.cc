@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "api/intention/intention_routes.h"
+#include "api/intention/test_auth.h"
 #include "api/provision/provision_routes.h"
 #include "http/server.h"
 #include "intentions/provision.h"
@@ -22,13 +23,8 @@ class ClientFlowsTest : public ::testing::Test {
         vault_(secrets::VaultConfig{fake_.addr(), SecretString("root")}),
         provisioner_(env_.service(), vault_) {
     Auth auth;
-    auth.require_account = [this](const http::Request& request) -> Result<AccountPrincipal> {
-      auto header = request.Header("authorization");
-      if (!header || header->substr(0, 7) != "Bearer ") return Unauthenticated();
-      const intentions::Opener opener = env_.OpenerFor(std::string(header->substr(7)));
-      if (opener.account_id.empty()) return Unauthenticated();
-      return AccountPrincipal{opener.account_id, opener.vertex_id, opener.client_id,
-                              opener.jti,        opener.sub,       opener.exp};
+    auth.require_account = [this](const http::Request& request) {
+      return testing::AccountNamedByBearer(env_, request);
     };
     auth.require_user = [](const http::Request&) -> Result<UserPrincipal> {
       return Unauthenticated();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "api/intention/test_auth.h"
 #include "core/secret.h"
 #include "intentions/test_env.h"
 
@@ -16,14 +17,8 @@ class IntentionRoutesTest : public ::testing::Test {
  protected:
   IntentionRoutesTest() {
     Auth auth;
-    // "Authorization: Bearer <account name>" stands for a valid token of that account.
-    auth.require_account = [this](const http::Request& request) -> Result<AccountPrincipal> {
-      auto header = request.Header("authorization");
-      if (!header || header->substr(0, 7) != "Bearer ") return Unauthenticated();
-      const intentions::Opener opener = env_.OpenerFor(std::string(header->substr(7)));
-      if (opener.account_id.empty()) return Unauthenticated();
-      return AccountPrincipal{opener.account_id, opener.vertex_id, opener.client_id,
-                              opener.jti,        opener.sub,       opener.exp};
+    auth.require_account = [this](const http::Request& request) {
+      return testing::AccountNamedByBearer(env_, request);
     };
     auth.require_user = [](const http::Request& request) -> Result<UserPrincipal> {
       if (!request.Header("cookie")) return Unauthenticated();

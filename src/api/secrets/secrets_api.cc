@@ -81,8 +81,11 @@ Result<http::Response> Sync(const SecretsApiDeps& deps, const http::Request& req
   }
   BROKER_ASSIGN_OR_RETURN(const auto path_template,
                           broker::secrets::ToolsPathTemplate::Parse(deps.sync.tools_path_template));
-  BROKER_RETURN_IF_ERROR(sync::EnqueueSync(*snapshot, targets, path_template, *deps.sync.tools,
-                                           *deps.outbox, *deps.sync.db));
+  // The jobs read the tools space when they run, so this answers at once even while Vault is
+  // down; the account's deliveries list shows them.
+  const std::string account_id = vertex->collection == "brokerAccount" ? vertex->object_id : "";
+  BROKER_RETURN_IF_ERROR(
+      sync::EnqueueSync(targets, path_template, *deps.outbox, *deps.sync.db, account_id));
   return http::Response::Empty(201);
 }
 

@@ -28,7 +28,6 @@ namespace broker::api::secrets_api {
 
 struct SyncDeps {
   graph::Graph* graph = nullptr;
-  broker::secrets::ToolsStore* tools = nullptr;
   store::Database* db = nullptr;
   std::string tools_path_template;
   std::string managed_url_regex;

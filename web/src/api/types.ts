@@ -124,8 +124,10 @@ export interface TokenRow {
 }
 
 export interface Delivery {
-  kind: 'vault' | 'github';
+  /** github-sync: the sync of every key of the tools path `path` to the repository `target`. */
+  kind: 'vault' | 'github' | 'github-sync';
   target: string;
+  path?: string;
   version?: number | string | null;
   at: string;
   outcome: 'delivered' | 'pending' | 'superseded' | 'failed' | string;

@@ -7,7 +7,6 @@ import {
   Card,
   CardContent,
   CardHeader,
-  Chip,
   LinearProgress,
   Table,
   TableBody,
@@ -24,13 +23,13 @@ import {
   getCombo,
   getObject,
   getTokenPermission,
-  listDeliveries,
   listTokens,
   revokeAllTokens,
   revokeToken,
   type TokenPermission,
   type TokenRow,
 } from '../api';
+import { DeliveriesCard } from '../components/DeliveriesCard';
 import { ExpiryText } from '../components/ExpiryText';
 import { GenerateDialog } from '../components/GenerateDialog';
 import { NoticesCard } from '../components/NoticesCard';
@@ -188,67 +187,6 @@ function OlderTokens({ tokens }: { tokens: TokenRow[] }) {
   );
 }
 
-function Deliveries({ accountId, version }: { accountId: string; version: number }) {
-  const deliveries = useAsync(() => listDeliveries(accountId), [accountId, version]);
-  return (
-    <Card component="section">
-      <CardHeader
-        title="Where the current token was stored"
-        titleTypographyProps={{ variant: 'h6', component: 'h2' }}
-      />
-      <CardContent sx={{ pt: 0 }}>
-        {deliveries.error && <Alert severity="warning">{deliveries.error.message}</Alert>}
-        {deliveries.data && deliveries.data.length === 0 && (
-          <Typography color="text.secondary">
-            Not stored anywhere yet (no connected services, or storage was not chosen).
-          </Typography>
-        )}
-        {deliveries.data && deliveries.data.length > 0 && (
-          <TableContainer>
-            <Table size="small" aria-label="Deliveries">
-              <TableHead>
-                <TableRow>
-                  <TableCell>Kind</TableCell>
-                  <TableCell>Destination</TableCell>
-                  <TableCell>When</TableCell>
-                  <TableCell>Outcome</TableCell>
-                </TableRow>
-              </TableHead>
-              <TableBody>
-                {deliveries.data.map((d) => (
-                  <TableRow key={`${d.jti}-${d.kind}-${d.target}`}>
-                    <TableCell>{d.kind === 'vault' ? 'Vault' : 'GitHub'}</TableCell>
-                    <TableCell sx={{ fontFamily: 'monospace', wordBreak: 'break-all' }}>
-                      {d.target}
-                      {d.version != null ? ` (v${d.version})` : ''}
-                    </TableCell>
-                    <TableCell>{formatDateTime(d.at)}</TableCell>
-                    <TableCell>
-                      <Chip
-                        size="small"
-                        label={d.outcome}
-                        color={
-                          d.outcome === 'delivered' ? 'success' : d.error ? 'error' : 'default'
-                        }
-                        title={d.error ?? undefined}
-                      />
-                      {d.error && (
-                        <Typography variant="caption" component="div" color="error">
-                          {d.error}
-                        </Typography>
-                      )}
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
-          </TableContainer>
-        )}
-      </CardContent>
-    </Card>
-  );
-}
-
 /** The account's access-token page: current and previous token, generate, revoke. */
 export function TokenPage() {
   const { id = '' } = useParams();
@@ -377,7 +315,7 @@ export function TokenPage() {
           </CardContent>
         </Card>
         <Box sx={{ display: 'grid', gap: 2 }}>
-          <Deliveries accountId={id} version={version} />
+          <DeliveriesCard accountId={id} version={version} />
           <NoticesCard accountId={id} version={version} />
         </Box>
       </Box>
