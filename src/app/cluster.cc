@@ -82,7 +82,7 @@ void ClusterEvents::GraphChanged(std::string_view event, const Json& payload) {
   // Too big for one notification: the other nodes reload anyway, and their streams get the
   // event name without the details.
   if (message.dump().size() > kMaxPayloadBytes) message["payload"] = nullptr;
-  Send(kGraphChannel, std::move(message));
+  Send(kGraphChannel, message);
 }
 
 ClusterEventCounts ClusterEvents::counts() const {
@@ -90,7 +90,7 @@ ClusterEventCounts ClusterEvents::counts() const {
   return counts_;
 }
 
-void ClusterEvents::Send(std::string_view channel, Json message) {
+void ClusterEvents::Send(std::string_view channel, const Json& message) {
   const Status sent = db_.Notify(channel, message.dump());
   if (!sent.ok()) {
     spdlog::warn("cluster events: cannot notify other nodes on {}: {}", channel,
@@ -141,12 +141,12 @@ void ClusterEvents::Worker() {
     std::deque<RemoteGraphEvent> batch;
     batch.swap(pending_);
     lock.unlock();
-    Drain(std::move(batch));
+    Drain(batch);
     lock.lock();
   }
 }
 
-void ClusterEvents::Drain(std::deque<RemoteGraphEvent> batch) {
+void ClusterEvents::Drain(const std::deque<RemoteGraphEvent>& batch) {
   // One reload covers the whole batch; the events go out after it, so a client that refetches
   // on an event sees the change.
   ClusterSinks sinks;

@@ -87,11 +87,11 @@ class ClusterEvents {
     std::mutex mutex;
     ClusterEvents* self = nullptr;
   };
-  void Send(std::string_view channel, Json message);
+  void Send(std::string_view channel, const Json& message);
   void OnToken(const std::string& raw);
   void OnGraph(const std::string& raw);
   void Worker();
-  void Drain(std::deque<RemoteGraphEvent> batch);
+  void Drain(const std::deque<RemoteGraphEvent>& batch);
 
   store::Database& db_;
   const std::string node_id_;

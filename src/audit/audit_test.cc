@@ -137,8 +137,8 @@ TEST(ShippedLineTest, EqualsParseAddDump) {
       "{}",
       R"({"a":1})",
       R"({"zz":"x"})",
-      R"({"@timestamp":"t","auth":{"hash":"inner","jti":"j"},"event":{"k":"}"},)"
-      R"("host":{"h":1},"message":"a \"quoted\" {brace\\","sequence":3})",
+      std::string(R"({"@timestamp":"t","auth":{"hash":"inner","jti":"j"},"event":{"k":"}"},)") +
+          R"("host":{"h":1},"message":"a \"quoted\" {brace\\","sequence":3})",
       R"({"event":[{"x":"]"},2],"labels":{"a":"b"},"tags":["hash","z"]})",
       R"({"ha":1,"hash2":3,"hasi":2})",
       R"({"a\"b":1,"z":2})",

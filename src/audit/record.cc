@@ -44,8 +44,8 @@ RecordBuilder& RecordBuilder::Message(std::string message) {
   return *this;
 }
 
-RecordBuilder& RecordBuilder::Tags(std::vector<std::string> tags) {
-  record_["tags"] = std::move(tags);
+RecordBuilder& RecordBuilder::Tags(const std::vector<std::string>& tags) {
+  record_["tags"] = tags;
   return *this;
 }
 

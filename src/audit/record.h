@@ -65,7 +65,7 @@ class RecordBuilder {
   RecordBuilder(std::string action, std::string category, std::string type, std::string outcome);
 
   RecordBuilder& Message(std::string message);
-  RecordBuilder& Tags(std::vector<std::string> tags);
+  RecordBuilder& Tags(const std::vector<std::string>& tags);
   RecordBuilder& Auth(const AuthFields& auth);
   RecordBuilder& User(const Operator& user);
   RecordBuilder& Request(const RequestInfo& request);

@@ -98,7 +98,7 @@ std::string JoinOr(const std::vector<std::string>& names) {
 }
 
 Json SetJson(const std::set<std::string>& ids) {
-  return Json(std::vector<std::string>(ids.begin(), ids.end()));
+  return ids;  // a JSON array, in the set's (sorted) order
 }
 
 }  // namespace
@@ -162,17 +162,14 @@ SudoExplanation ExplainAccountSudo(const Snapshot& snapshot, std::string_view us
 
 bool CanManageTeamMembers(const Snapshot& snapshot, std::string_view user_vertex_id,
                           std::string_view team_vertex_id) {
-  for (const Edge* edge : snapshot.Out(user_vertex_id)) {
-    if (edge->name == "owner" && edge->target == team_vertex_id) return true;
-  }
-  return false;
+  return std::ranges::any_of(snapshot.Out(user_vertex_id), [&](const Edge* edge) {
+    return edge->name == "owner" && edge->target == team_vertex_id;
+  });
 }
 
 bool TeamIsEmpty(const Snapshot& snapshot, std::string_view team_vertex_id) {
-  for (const Edge* edge : snapshot.In(team_vertex_id)) {
-    if (edge->is == 4) return false;  // 4 = user
-  }
-  return true;
+  return std::ranges::none_of(snapshot.In(team_vertex_id),
+                              [](const Edge* edge) { return edge->is == 4; });  // 4 = user
 }
 
 }  // namespace broker::graph

@@ -5,7 +5,7 @@
 namespace broker::http {
 namespace {
 
-Handler Tag(std::string tag) {
+Handler Tag(const std::string& tag) {
   return [tag](const Request&) {
     Response response;
     response.body = tag;
@@ -77,10 +77,11 @@ TEST(RouterTest, HeadUsesGetUnlessHeadIsDeclared) {
 
 TEST(RouterTest, StreamsAreGetOnly) {
   Router router;
-  router.AddStream("/v1/events/:topic",
-                   [](const Request&, std::shared_ptr<EventSink>) -> std::optional<Response> {
-                     return std::nullopt;
-                   });
+  router.AddStream(
+      "/v1/events/:topic",
+      [](const Request&, const std::shared_ptr<EventSink>&) -> std::optional<Response> {
+        return std::nullopt;
+      });
   auto get = router.Find(Method::kGet, "/v1/events/t");
   EXPECT_NE(get.stream, nullptr);
   EXPECT_EQ(get.params, (Fields{{"topic", "t"}}));

@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 namespace broker::http {
 
 const Fields& SecurityHeaders() {
@@ -18,12 +20,11 @@ const Fields& SecurityHeaders() {
 }
 
 bool IsSecurityHeader(std::string_view name) {
-  for (const auto& [known, value] : SecurityHeaders()) {
-    if (known.size() == name.size() && ::strncasecmp(known.data(), name.data(), name.size()) == 0) {
-      return true;
-    }
-  }
-  return false;
+  return std::ranges::any_of(SecurityHeaders(), [name](const auto& header) {
+    const std::string_view known = header.first;
+    return known.size() == name.size() &&
+           ::strncasecmp(known.data(), name.data(), name.size()) == 0;
+  });
 }
 
 void ApplyStandardHeaders(Response& response, const std::string& request_id) {

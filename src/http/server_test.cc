@@ -232,7 +232,7 @@ TEST_F(ServerTest, RequestIdHonouredWhenSaneAndReplacedOtherwise) {
   ASSERT_TRUE(honoured);
   EXPECT_EQ(honoured->Header("x-request-id"), "abc-DEF-123");
   EXPECT_EQ(honoured->body, "abc-DEF-123|127.0.0.1|v");
-  for (std::string bad : {std::string("a_b"), std::string(65, 'a'), std::string("a b")}) {
+  for (const std::string& bad : {std::string("a_b"), std::string(65, 'a'), std::string("a b")}) {
     auto replaced = Send(Get("/whoami", "X-Request-Id: " + bad + "\r\n"));
     ASSERT_TRUE(replaced);
     EXPECT_TRUE(std::regex_match(replaced->Header("x-request-id"), std::regex("[0-9a-f]{16}")));
@@ -557,13 +557,13 @@ TEST_F(ServerTest, SseRefusalIsANormalReply) {
 
 TEST_F(ServerTest, SseSlowClientIsDropped) {
   ServerOptions options;
-  options.sse_max_queued_bytes = 64 * 1024;
+  options.sse_max_queued_bytes = size_t{64} * 1024;
   StartServer(options);
   Client client(port_);
   ASSERT_TRUE(client.Send("GET /events HTTP/1.1\r\nHost: x\r\n\r\n"));
   auto sink = WaitForSink();
   ASSERT_TRUE(sink);
-  std::string payload(16 * 1024, 'x');
+  std::string payload(size_t{16} * 1024, 'x');
   bool refused = false;
   for (int i = 0; i < 10'000 && !refused; ++i) refused = !sink->Send("e", payload);
   EXPECT_TRUE(refused);

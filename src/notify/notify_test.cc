@@ -21,6 +21,7 @@ using testing::RecordingMailer;
 
 constexpr UnixSeconds kT0 = 1700000000;
 constexpr int64_t kDay = kDaySeconds;
+constexpr int64_t kHour = 3600;
 
 // ---- templates ----------------------------------------------------------------------------
 
@@ -186,6 +187,7 @@ class NotifierTest : public ::testing::TestWithParam<std::string> {
 // (recipient, subject) of every message, sorted.
 std::vector<std::pair<std::string, std::string>> Summary(const std::vector<MailMessage>& sent) {
   std::vector<std::pair<std::string, std::string>> out;
+  out.reserve(sent.size());
   for (const MailMessage& m : sent) out.emplace_back(m.to, m.subject);
   std::sort(out.begin(), out.end());
   return out;
@@ -197,11 +199,11 @@ TEST_P(NotifierTest, ExactlyTheThresholdNoticesOnceAcrossRunsAndNodes) {
   auto node_b = env_.NewNode(mailer, "node-b");
   // ci-deployer's token expires 10 days and an hour after kT0; pay-bot's 3 days and 12 hours.
   env_.tokens().Add(Token("ci-deployer", "jti-ci", kT0 + 10 * kDay + 3600));
-  env_.tokens().Add(Token("pay-bot", "jti-pay", kT0 + 3 * kDay + 12 * 3600));
+  env_.tokens().Add(Token("pay-bot", "jti-pay", kT0 + 3 * kDay + 12 * kHour));
   std::vector<std::pair<int64_t, size_t>> sent_per_day;
   for (int64_t day = 0; day <= 11; ++day) {
     const size_t before = mailer.sent().size();
-    for (int run = 0; run < 2; ++run) {
+    for (int64_t run = 0; run < 2; ++run) {
       ASSERT_TRUE(node_a->RunOnce(kT0 + day * kDay + run * 60).ok());
       ASSERT_TRUE(node_b->RunOnce(kT0 + day * kDay + run * 60 + 1).ok());
     }
@@ -259,11 +261,16 @@ TEST_P(NotifierTest, MessageNamesAccountClientIdExpiryLastUseAndLink) {
 
 TEST_P(NotifierTest, ConcurrentNodesSendEachNoticeOnce) {
   RecordingMailer mailer;
+  constexpr int kNodes = 4;
   std::vector<std::unique_ptr<Notifier>> nodes;
-  for (int i = 0; i < 4; ++i) nodes.push_back(env_.NewNode(mailer, "node-" + std::to_string(i)));
+  nodes.reserve(kNodes);
+  for (int i = 0; i < kNodes; ++i) {
+    nodes.push_back(env_.NewNode(mailer, "node-" + std::to_string(i)));
+  }
   env_.tokens().Add(Token("ci-deployer", "jti-ci", kT0 + 7 * kDay + 10));
   env_.tokens().Add(Token("pay-bot", "jti-pay", kT0 + 1 * kDay + 10));
   std::vector<std::thread> threads;
+  threads.reserve(nodes.size());
   std::atomic<int> failures{0};
   for (auto& node : nodes) {
     threads.emplace_back([&, n = node.get()] {
@@ -327,7 +334,7 @@ TEST_P(NotifierTest, GivesUpAfterMaxAttempts) {
   UnixSeconds now = kT0;
   ASSERT_TRUE(node->Run(now).ok());
   for (int i = 0; i < 20; ++i) {
-    now += 6 * 3600;
+    now += 6 * kHour;
     ASSERT_TRUE(node->RetryDue(now).ok());
   }
   auto rows = node->ListForToken("jti-pay");

@@ -2,11 +2,11 @@
 
 #include <gtest/gtest.h>
 #include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -168,7 +168,7 @@ TEST_P(SmtpNotifierTest, TwoNodesTwoRunsADayDeliverExactlyTheThresholdMessages) 
   auto node_b = env_.NewNode(*mailer_b, "node-b");
   env_.tokens().Add(Token("ci-deployer", "jti-ci", kT0 + 9 * kDay + 600));
   for (int64_t day = 0; day <= 10; ++day) {
-    for (int run = 0; run < 2; ++run) {
+    for (int64_t run = 0; run < 2; ++run) {
       ASSERT_TRUE(node_a->RunOnce(kT0 + day * kDay + run * 3600).ok());
       ASSERT_TRUE(node_b->RunOnce(kT0 + day * kDay + run * 3600 + 30).ok());
     }

@@ -1,10 +1,10 @@
 #include "secrets/fake_vault_fixture.h"
 
 #include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <stdexcept>
 
 namespace broker::secrets::testing {
@@ -45,6 +45,7 @@ FakeProcess::FakeProcess(const std::string& script, std::vector<std::string> arg
     ::close(fds[0]);
     ::close(fds[1]);
     std::vector<char*> argv;
+    argv.reserve(argv_s.size() + 1);
     for (auto& a : argv_s) argv.push_back(a.data());
     argv.push_back(nullptr);
     ::execvp("python3", argv.data());
@@ -76,7 +77,7 @@ Json FakeControl(const std::string& addr, const std::string& method, const std::
   if (!body.is_null()) request.body = SecretString(body.dump());
   auto response = HttpClient(ControlOptions()).Send(request);
   if (!response.ok()) throw std::runtime_error("fake control request failed: " + path);
-  if (response->body.empty()) return Json();
+  if (response->body.empty()) return {};
   return Json::parse(response->body);
 }
 

@@ -1,6 +1,7 @@
 #include "secrets/http_client.h"
 
 #include <curl/curl.h>
+#include <sodium.h>
 
 #include <algorithm>
 #include <cctype>
@@ -55,13 +56,22 @@ struct Attempt {
   HttpResponse response;
 };
 
+// Appends the header line "name: value". The line is wiped afterwards because it may carry a
+// credential (libcurl keeps its own copy, freed with the list).
+curl_slist* AppendHeaderLine(curl_slist* list, std::string_view name, std::string_view value) {
+  std::string line;
+  line.reserve(name.size() + 2 + value.size());
+  line.append(name).append(": ").append(value);
+  curl_slist* appended = curl_slist_append(list, line.c_str());
+  sodium_memzero(line.data(), line.size());
+  return appended;
+}
+
 curl_slist* BuildHeaders(const HttpRequest& request) {
   curl_slist* list = nullptr;
-  for (const auto& [name, value] : request.headers) {
-    list = curl_slist_append(list, (name + ": " + value).c_str());
-  }
+  for (const auto& [name, value] : request.headers) list = AppendHeaderLine(list, name, value);
   for (const auto& [name, value] : request.secret_headers) {
-    list = curl_slist_append(list, (name + ": " + value.RevealForUse()).c_str());
+    list = AppendHeaderLine(list, name, value.RevealForUse());
   }
   // libcurl would otherwise send "Expect: 100-continue" for larger bodies.
   return curl_slist_append(list, "Expect:");

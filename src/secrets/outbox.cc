@@ -53,7 +53,7 @@ Delivery FromRow(const store::Row& row) {
 std::string Kind(DeliveryKind kind) { return std::string(DeliveryKindName(kind)); }
 
 store::Value ThenGithubColumn(const std::vector<std::string>& repos) {
-  if (repos.empty()) return store::Value();
+  if (repos.empty()) return {};
   return Json(repos).dump();
 }
 

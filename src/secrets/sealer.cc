@@ -114,14 +114,15 @@ Result<SecretString> Sealer::Open(std::string_view sealed, std::string_view asso
   if (!raw || raw->size() < kNonceBytes + kTagBytes) {
     return Internal("sealed value is malformed");
   }
-  const auto* bytes = reinterpret_cast<const unsigned char*>(raw->data());
-  std::string plain(raw->size() - kNonceBytes - kTagBytes, '\0');
+  std::string& cipher = *raw;
+  std::string plain(cipher.size() - kNonceBytes - kTagBytes, '\0');
+  const auto* bytes = reinterpret_cast<const unsigned char*>(cipher.data());
   unsigned long long plain_len = 0;
   int rc = crypto_aead_xchacha20poly1305_ietf_decrypt(
       reinterpret_cast<unsigned char*>(plain.data()), &plain_len, nullptr, bytes + kNonceBytes,
-      raw->size() - kNonceBytes, reinterpret_cast<const unsigned char*>(associated_data.data()),
+      cipher.size() - kNonceBytes, reinterpret_cast<const unsigned char*>(associated_data.data()),
       associated_data.size(), bytes, key_);
-  sodium_memzero(raw->data(), raw->size());
+  sodium_memzero(cipher.data(), cipher.size());
   if (rc != 0) return Internal("sealed value does not authenticate (wrong key or location)");
   plain.resize(static_cast<size_t>(plain_len));
   return SecretString(std::move(plain));

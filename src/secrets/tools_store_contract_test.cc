@@ -140,6 +140,7 @@ TEST_P(ToolsStoreContract, RacingWritersNewestGenerationWins) {
     std::string path = "tools/race/svc" + std::to_string(round);
     std::latch start(kWriters);
     std::vector<std::thread> threads;
+    threads.reserve(kWriters);
     std::vector<std::string> errors(kWriters);
     for (int i = 0; i < kWriters; ++i) {
       threads.emplace_back([&, i] {

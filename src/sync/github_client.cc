@@ -94,7 +94,8 @@ Result<std::unique_ptr<GithubClient>> GithubClient::Create(GithubConfig config, 
   EVP_PKEY* key = LoadRsaKey(config.private_key.RevealForUse());
   if (key == nullptr) return InvalidArgument("GITHUB_SYNC_PRIVATE_KEY is not an RSA PEM key");
   while (!config.api_url.empty() && config.api_url.back() == '/') config.api_url.pop_back();
-  return std::unique_ptr<GithubClient>(new GithubClient(std::move(config), key, clock, now));
+  return std::unique_ptr<GithubClient>(
+      new GithubClient(std::move(config), key, clock, std::move(now)));
 }
 
 GithubClient::GithubClient(GithubConfig config, void* pkey, const Clock& clock,
@@ -257,11 +258,12 @@ Status GithubClient::PutSecret(const std::string& repo, const std::string& name,
   if (!ValidRepo(repo)) return InvalidArgument("Invalid repository name");
   if (name.empty() || name != SecretNameFor(name)) return InvalidArgument("Invalid secret name");
   BROKER_ASSIGN_OR_RETURN(SecretString token, InstallationToken(repo));
+  const std::string path = "/repos/" + repo + "/actions/secrets/" + name;
   for (int attempt = 0;; ++attempt) {
     BROKER_ASSIGN_OR_RETURN(PublicKey key, RepoPublicKey(repo, token, attempt > 0));
     Json body = {{"encrypted_value", SealForGithub(value, key.key)}, {"key_id", key.key_id}};
     long status = 0;
-    auto put = Call("PUT", "/repos/" + repo + "/actions/secrets/" + name, body, token, &status);
+    auto put = Call("PUT", path, body, token, &status);
     // 422 usually means the repository key was rotated since we cached it: fetch it again once.
     if (!put.ok() && status == 422 && attempt == 0) continue;
     if (!put.ok()) return std::move(put).error();

@@ -115,6 +115,7 @@ TEST_P(CredentialStoreTest, LockDoublesFromOneMinuteAndStopsAtFifteen) {
   ASSERT_TRUE(credentials_->SetPassword("alice", Pw("alice-password")).ok());
   for (int i = 0; i < 5; ++i) MustVerify("alice", "wrong");
   std::vector<int64_t> waits;
+  waits.reserve(6);
   for (int i = 0; i < 6; ++i) waits.push_back(MustVerify("alice", "wrong").retry_after_seconds);
   EXPECT_EQ(waits, (std::vector<int64_t>{120, 240, 480, 900, 900, 900}));
   clock_.AdvanceSeconds(60);
@@ -140,8 +141,10 @@ TEST_P(CredentialStoreTest, FiftyConcurrentWrongAttemptsAreCountedExactly) {
   ASSERT_TRUE(credentials_->SetPassword("alice", Pw("alice-password")).ok());
   std::atomic<int> errors = 0;
   std::atomic<int> ok = 0;
+  constexpr int kAttempts = 50;
   std::vector<std::thread> threads;
-  for (int i = 0; i < 50; ++i) {
+  threads.reserve(kAttempts);
+  for (int i = 0; i < kAttempts; ++i) {
     threads.emplace_back([&] {
       auto outcome = credentials_->Verify("alice", Pw("wrong-password"));
       if (!outcome.ok()) ++errors;

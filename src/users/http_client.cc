@@ -63,7 +63,9 @@ Result<HttpReply> CurlHttpClient::Perform(const std::string& url, const std::str
   if (!curl) return Internal("curl_easy_init failed");
   curl_slist* list = nullptr;
   for (const auto& [name, value] : headers) {
-    list = curl_slist_append(list, (name + ": " + value).c_str());
+    std::string line = name;
+    line.append(": ").append(value);
+    list = curl_slist_append(list, line.c_str());
   }
   if (body != nullptr) {
     list = curl_slist_append(list, "Content-Type: application/x-www-form-urlencoded");

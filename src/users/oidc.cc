@@ -8,7 +8,9 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <array>
 #include <cctype>
+#include <optional>
 
 #include "core/encoding.h"
 
@@ -33,13 +35,13 @@ std::string TrimSlash(std::string text) {
 }
 
 bool IsLoopbackHttp(std::string_view url) {
-  for (std::string_view prefix : {"http://127.0.0.1", "http://localhost", "http://[::1]"}) {
-    if (url.starts_with(prefix)) {
-      char next = url.size() > prefix.size() ? url[prefix.size()] : '/';
-      if (next == ':' || next == '/') return true;
-    }
-  }
-  return false;
+  constexpr std::array<std::string_view, 3> kLoopbacks = {"http://127.0.0.1", "http://localhost",
+                                                          "http://[::1]"};
+  return std::ranges::any_of(kLoopbacks, [url](std::string_view prefix) {
+    if (!url.starts_with(prefix)) return false;
+    const char next = url.size() > prefix.size() ? url[prefix.size()] : '/';
+    return next == ':' || next == '/';
+  });
 }
 
 // Provider endpoints must use TLS, except on loopback (development and tests).
@@ -55,7 +57,7 @@ std::string S256Challenge(std::string_view verifier) {
 
 std::string StringOr(const Json& object, const char* key, std::string fallback = {}) {
   auto it = object.find(key);
-  return it != object.end() && it->is_string() ? it->get<std::string>() : fallback;
+  return it != object.end() && it->is_string() ? it->get<std::string>() : std::move(fallback);
 }
 
 std::string Lower(std::string text) {
@@ -85,11 +87,12 @@ BnPtr DecodeBignum(const Json& jwk, const char* member) {
   BnPtr none(nullptr, BN_free);
   auto it = jwk.find(member);
   if (it == jwk.end() || !it->is_string()) return none;
-  auto bytes = Base64UrlDecode(it->get<std::string>());
+  const std::optional<std::string> bytes = Base64UrlDecode(it->get_ref<const std::string&>());
   if (!bytes.has_value() || bytes->empty()) return none;
-  return BnPtr(BN_bin2bn(reinterpret_cast<const unsigned char*>(bytes->data()),
-                         static_cast<int>(bytes->size()), nullptr),
-               BN_free);
+  const std::string& big_endian = *bytes;
+  BIGNUM* value = BN_bin2bn(reinterpret_cast<const unsigned char*>(big_endian.data()),
+                            static_cast<int>(big_endian.size()), nullptr);
+  return {value, BN_free};
 }
 
 using PkeyPtr = std::unique_ptr<EVP_PKEY, decltype(&EVP_PKEY_free)>;
@@ -111,7 +114,7 @@ PkeyPtr RsaPublicKey(const BIGNUM* n, const BIGNUM* e) {
       EVP_PKEY_fromdata(ctx.get(), &key, EVP_PKEY_PUBLIC_KEY, params.get()) <= 0) {
     return none;
   }
-  return PkeyPtr(key, EVP_PKEY_free);
+  return {key, EVP_PKEY_free};
 }
 
 // The JWK for `kid` (or the only RSA signing key when the token names none).

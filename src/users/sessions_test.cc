@@ -20,7 +20,7 @@ class SessionStoreTest : public ::testing::TestWithParam<store::Dialect> {
     sessions_ = std::make_unique<SessionStore>(*db_, clock_, random_);
   }
 
-  NewSession MustCreate(SessionSubject subject = {"u1", "alice", false}) {
+  NewSession MustCreate(const SessionSubject& subject = {"u1", "alice", false}) {
     auto session = sessions_->Create(subject);
     if (!session.ok()) throw std::runtime_error(session.error().ToString());
     return std::move(session).value();
@@ -107,13 +107,14 @@ TEST_P(SessionStoreTest, LastSeenIsWrittenAtMostOncePerMinute) {
 
 TEST_P(SessionStoreTest, AbsoluteExpiryAfterEightHoursEvenWhenActive) {
   NewSession session = MustCreate();
-  for (int64_t t = 600; t < 8 * 3600; t += 600) {
+  constexpr int64_t kEightHours = int64_t{8} * 3600;
+  for (int64_t t = 600; t < kEightHours; t += 600) {
     clock_.SetSeconds(kStart + t);
     ASSERT_TRUE(Live(session)) << t;
   }
-  clock_.SetSeconds(kStart + 8 * 3600 - 1);
+  clock_.SetSeconds(kStart + kEightHours - 1);
   EXPECT_TRUE(Live(session));
-  clock_.SetSeconds(kStart + 8 * 3600);
+  clock_.SetSeconds(kStart + kEightHours);
   EXPECT_FALSE(Live(session));
 }
 

@@ -37,7 +37,7 @@ inline std::string DialectName(const ::testing::TestParamInfo<store::Dialect>& i
 inline PasswordPolicy FastPolicy() {
   PasswordPolicy policy;
   policy.opslimit = 1;
-  policy.memlimit_bytes = 64 * 1024;
+  policy.memlimit_bytes = size_t{64} * 1024;
   return policy;
 }
 

@@ -3,12 +3,12 @@
 #include <curl/curl.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -58,6 +58,7 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::map<std::string, st
     }
     for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
     std::vector<char*> args;
+    args.reserve(argv.size() + 1);
     for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     execv(args[0], args.data());
@@ -244,7 +245,11 @@ HttpResponse HttpClient::Request(const std::string& method, const std::string& p
   if (body && !content_type.empty()) {
     headers = curl_slist_append(headers, ("Content-Type: " + content_type).c_str());
   }
-  for (const auto& [k, v] : extra_) headers = curl_slist_append(headers, (k + ": " + v).c_str());
+  for (const auto& [name, value] : extra_) {
+    std::string line = name;
+    line.append(": ").append(value);
+    headers = curl_slist_append(headers, line.c_str());
+  }
   headers = curl_slist_append(headers, "Expect:");
   const std::string url = base_url_ + path;
   curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());

@@ -225,6 +225,7 @@ TEST(ClusterTest, ConcurrentGenerationsOnBothNodesLeaveAtMostTwoWorkingTokens) {
   std::vector<std::string> tokens(kGenerations);
   std::vector<long> statuses(kGenerations);
   std::vector<std::thread> threads;
+  threads.reserve(kGenerations);
   for (int i = 0; i < kGenerations; ++i) {
     threads.emplace_back([&, i] {
       auto client = alice.On(i % 2 == 0 ? *cluster.a : *cluster.b);

@@ -11,6 +11,7 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
+#include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <functional>
@@ -28,7 +29,6 @@ namespace {
 using ::broker::secrets::testing::FakeControl;
 using ::broker::secrets::testing::FakeProcess;
 
-constexpr char kClientId[] = "6d1c2f3a-0b4e-4c5d-8e6f-7a8b9c0d1e2f";
 constexpr char kTokenKey[] = "broker-jwt:6d1c2f3a-0b4e-4c5d-8e6f-7a8b9c0d1e2f";
 constexpr char kSecretName[] = "BROKER_JWT_6D1C2F3A_0B4E_4C5D_8E6F_7A8B9C0D1E2F";
 constexpr char kAppId[] = "Iv1.delivery-test";
@@ -145,18 +145,20 @@ class DeliveryTest : public ::testing::Test {
     const Json d = Deliveries(jti);
     return Count(d, "vault", "delivered") == 3 && Count(d, "github", "delivered") == 2;
   }
+  // Whether any delivery of the account satisfies `matches`.
+  bool AnyDelivery(const std::function<bool(const Json&)>& matches) {
+    const Json all =
+        alice_->Get("/v1/collection/broker-account/" + account_ + "/deliveries").json();
+    return std::any_of(all.begin(), all.end(), matches);
+  }
   bool ShowsPendingWithError(const std::string& jti) {
-    for (const Json& d : Deliveries(jti)) {
-      if (d["kind"] == "vault" && d["outcome"] == "pending" && d.contains("error")) return true;
-    }
-    return false;
+    return AnyDelivery([&](const Json& d) {
+      return d["jti"] == jti && d["kind"] == "vault" && d["outcome"] == "pending" &&
+             d.contains("error");
+    });
   }
   bool NothingPending() {
-    for (const Json& d :
-         alice_->Get("/v1/collection/broker-account/" + account_ + "/deliveries").json()) {
-      if (d["outcome"] == "pending") return false;
-    }
-    return true;
+    return !AnyDelivery([](const Json& d) { return d["outcome"] == "pending"; });
   }
 
   // The data of a tools path as Vault's KV v2 API returns it.
@@ -165,6 +167,24 @@ class DeliveryTest : public ::testing::Test {
     vault.SetHeader("X-Vault-Token", "root");
     const HttpResponse r = vault.Get("/v1/apps/data/" + path);
     return r.status == 200 ? r.json()["data"]["data"] : Json();
+  }
+  // Adds `key` = `value` to a tools path in the fake Vault, keeping its other keys (a KV v2
+  // merge-patch, as a person using Vault would).
+  static long PatchVault(const std::string& path, const std::string& key,
+                         const std::string& value) {
+    HttpClient vault(vault_->addr());
+    vault.SetHeader("X-Vault-Token", "root");
+    return vault
+        .Request("PATCH", "/v1/apps/data/" + path, Json{{"data", {{key, value}}}}.dump(),
+                 "application/merge-patch+json")
+        .status;
+  }
+  // The token generated with these flags, once its three tools-path deliveries are done.
+  std::string GenerateAndStore(const std::string& flags) {
+    std::string token = Generate(*alice_, flags);
+    EXPECT_TRUE(
+        WaitFor([&] { return Count(Deliveries(JtiOf(token)), "vault", "delivered") == 3; }));
+    return token;
   }
   static Json GithubSecrets(const std::string& repo) {
     return FakeControl(github_->addr(), "GET", "/_fake/secrets/" + repo, nullptr);
@@ -253,7 +273,8 @@ TEST_F(DeliveryTest, RacingGenerationsLeaveTheNewestToken) {
   FakeControl(vault_->addr(), "POST", "/_fake/faults",
               {{"mode", "delay"}, {"delay_ms", 200}, {"every", 2}, {"path_prefix", "apps/data/"}});
   auto second = SignIn("alice", "alice-pass-1");
-  std::string first_token, second_token;
+  std::string first_token;
+  std::string second_token;
   std::thread racer([&] { second_token = Generate(*second); });
   first_token = Generate(*alice_);
   racer.join();
@@ -292,15 +313,8 @@ TEST_F(DeliveryTest, RenewalByApiDistributesLikeTheLastGeneration) {
 }
 
 TEST_F(DeliveryTest, SyncOnDemandPushesEveryKeyOfTheToolsPath) {
-  const std::string token = Generate(*alice_, "patch=true&syncSecrets=false");
-  ASSERT_TRUE(WaitFor([&] { return Count(Deliveries(JtiOf(token)), "vault", "delivered") == 3; }));
-  HttpClient vault(vault_->addr());
-  vault.SetHeader("X-Vault-Token", "root");
-  ASSERT_EQ(vault
-                .Request("PATCH", "/v1/apps/data/tools/payments/billing-api",
-                         R"({"data":{"stripe-key":"sk_test_1"}})", "application/merge-patch+json")
-                .status,
-            200);
+  const std::string token = GenerateAndStore("patch=true&syncSecrets=false");
+  ASSERT_EQ(PatchVault("tools/payments/billing-api", "stripe-key", "sk_test_1"), 200);
   const std::string repository = ObjectId("repository", "billing-api");
   const std::string path = "/v1/collection/repository/" + repository + "/sync";
 
@@ -323,31 +337,19 @@ TEST_F(DeliveryTest, SyncOnDemandPushesEveryKeyOfTheToolsPath) {
 }
 
 TEST_F(DeliveryTest, SyncOnDemandDuringAVaultOutageIsQueuedAndRunsOnRecovery) {
-  const std::string token = Generate(*alice_, "patch=true&syncSecrets=false");
-  ASSERT_TRUE(WaitFor([&] { return Count(Deliveries(JtiOf(token)), "vault", "delivered") == 3; }));
-  HttpClient vault(vault_->addr());
-  vault.SetHeader("X-Vault-Token", "root");
-  ASSERT_EQ(vault
-                .Request("PATCH", "/v1/apps/data/tools/fluent/fluent-bit",
-                         R"({"data":{"api-key":"outage-test"}})", "application/merge-patch+json")
-                .status,
-            200);
+  const std::string token = GenerateAndStore("patch=true&syncSecrets=false");
+  ASSERT_EQ(PatchVault("tools/fluent/fluent-bit", "api-key", "outage-test"), 200);
   FakeControl(vault_->addr(), "POST", "/_fake/faults", {{"mode", "503"}, {"path_prefix", "apps/"}});
 
   const HttpResponse synced =
       alice_->Post("/v1/collection/broker-account/" + account_ + "/sync?type=secrets");
   ASSERT_EQ(synced.status, 201) << synced.body;
-  const auto pending_sync = [&] {
-    for (const Json& d :
-         alice_->Get("/v1/collection/broker-account/" + account_ + "/deliveries").json()) {
-      if (d["kind"] == "github-sync" && d["outcome"] == "pending" && d.contains("error") &&
-          d["target"] == "example/fluent-bit" && d["path"] == "tools/fluent/fluent-bit") {
-        return true;
-      }
-    }
-    return false;
-  };
-  ASSERT_TRUE(WaitFor(pending_sync));
+  ASSERT_TRUE(WaitFor([&] {
+    return AnyDelivery([](const Json& d) {
+      return d["kind"] == "github-sync" && d["outcome"] == "pending" && d.contains("error") &&
+             d["target"] == "example/fluent-bit" && d["path"] == "tools/fluent/fluent-bit";
+    });
+  }));
   EXPECT_NE(GithubSecrets("example/fluent-bit")["API_KEY"], "outage-test");
 
   FakeControl(vault_->addr(), "DELETE", "/_fake/faults", nullptr);

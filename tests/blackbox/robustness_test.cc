@@ -57,8 +57,8 @@ TEST_F(RobustnessTest, EveryMalformedJsonBodyGets400AndTheServerKeepsServing) {
 
 TEST_F(RobustnessTest, OversizedBodyGets413) {
   HttpClient client(broker_->url());
-  const std::string huge(2 * 1024 * 1024, 'x');
-  const HttpResponse r = client.Post("/auth/local/login", "{\"username\":\"" + huge + "\"}");
+  const std::string huge(size_t{2} * 1024 * 1024, 'x');
+  const HttpResponse r = client.Post("/auth/local/login", R"({"username":")" + huge + R"("})");
   EXPECT_EQ(r.status, 413);
   EXPECT_EQ(client.Get("/v1/health/ping").status, 204);
 }

@@ -111,7 +111,7 @@ struct AuthWorld {
   static users::PasswordPolicy Fast() {
     users::PasswordPolicy policy;
     policy.opslimit = 1;
-    policy.memlimit_bytes = 64 * 1024;
+    policy.memlimit_bytes = size_t{64} * 1024;
     return policy;
   }
 

@@ -2,10 +2,10 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <ctime>
 
 #include "api/auth/auth_api.h"
@@ -239,7 +239,8 @@ TEST_F(OidcTest, UsedCodeWithAFreshStateIsRefusedByTheProvider) {
   ASSERT_TRUE(world_->sessions.DeleteForUser("jdoe").ok());
   Started second = Start();
   std::string fresh = Authorize(second.authorize_url);
-  http::Request old_parsed, fresh_parsed;
+  http::Request old_parsed;
+  http::Request fresh_parsed;
   ASSERT_TRUE(http::ParseTarget(callback, old_parsed).ok());
   ASSERT_TRUE(http::ParseTarget(fresh, fresh_parsed).ok());
   std::string mixed = "/auth/callback?code=" + std::string(*old_parsed.Query("code")) +

@@ -131,7 +131,7 @@ class Handlers {
     auto body = request.JsonBody();
     if (!body.ok()) return Response::FromError(body.error());
     if (!body->is_object() || !body->contains("query") || !(*body)["query"].is_string()) {
-      return Response::FromError(InvalidArgument("Body must be {\"query\": \"...\"}"));
+      return Response::FromError(InvalidArgument(R"(Body must be {"query": "..."})"));
     }
     SecretString query((*body)["query"].get<std::string>());
     auto found = deps_.lookup->Lookup(query);
