@@ -15,9 +15,11 @@ constexpr char kColumns[] =
     "id, kind, target, key, generation, account_id, jti, attempts, state, last_error, version, "
     "created_at, last_attempt_at, done_at, next_attempt_at, sealed_value, lease_until, then_github";
 
+// The inverse of DeliveryKindName.
 DeliveryKind KindFromName(const std::string& name) {
-  if (name == "github") return DeliveryKind::kGithub;
-  if (name == "github-sync") return DeliveryKind::kGithubSync;
+  for (DeliveryKind kind : {DeliveryKind::kGithub, DeliveryKind::kGithubSync}) {
+    if (name == DeliveryKindName(kind)) return kind;
+  }
   return DeliveryKind::kVault;
 }
 

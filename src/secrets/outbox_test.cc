@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -56,6 +57,18 @@ class OutboxTest : public ::testing::TestWithParam<std::string> {
     outbox_->SetDestination(DeliveryKind::kVault, &destination_);
   }
 
+  // Runs `write` in a write transaction of its own and returns the row id it recorded.
+  Result<std::string> InTransaction(
+      const std::function<Result<std::string>(store::Session&)>& write) {
+    std::string id;
+    Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
+      BROKER_ASSIGN_OR_RETURN(id, write(session));
+      return OkStatus();
+    });
+    if (!s.ok()) return std::move(s).error();
+    return id;
+  }
+
   Result<std::string> Enqueue(int64_t generation, const std::string& value = kCanary,
                               const std::string& account = "669af2ba1065137fb10ea955") {
     DeliveryRequest request{DeliveryKind::kVault,
@@ -66,13 +79,7 @@ class OutboxTest : public ::testing::TestWithParam<std::string> {
                             account,
                             "jti-" + std::to_string(generation),
                             {}};
-    std::string id;
-    Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
-      BROKER_ASSIGN_OR_RETURN(id, outbox_->Enqueue(session, request));
-      return OkStatus();
-    });
-    if (!s.ok()) return std::move(s).error();
-    return id;
+    return InTransaction([&](store::Session& s) { return outbox_->Enqueue(s, request); });
   }
 
   Delivery Get(const std::string& id) {
@@ -246,15 +253,10 @@ TEST_P(OutboxTest, DeliveryWithoutDestinationStaysPending) {
                           "acc",
                           "jti-1",
                           {}};
-  std::string id;
-  ASSERT_TRUE(db_->Transact(store::TxMode::kWrite,
-                            [&](store::Session& s) -> Status {
-                              BROKER_ASSIGN_OR_RETURN(id, outbox_->Enqueue(s, request));
-                              return OkStatus();
-                            })
-                  .ok());
+  auto id = InTransaction([&](store::Session& s) { return outbox_->Enqueue(s, request); });
+  ASSERT_TRUE(id.ok());
   EXPECT_EQ(outbox_->RunDue()->retried, 1);
-  Delivery d = Get(id);
+  Delivery d = Get(*id);
   EXPECT_EQ(d.state, "pending");
   EXPECT_EQ(d.last_error, "No destination is configured for github deliveries");
 }
@@ -280,19 +282,14 @@ TEST_P(OutboxTest, ListDeliveriesShowsApiShape) {
 TEST_P(OutboxTest, ASkippedDeliveryIsListedWithItsReasonAndNeverAttempted) {
   DeliveryRequest request{
       DeliveryKind::kVault, "service:orphan", kKey, SecretString(kCanary), 3, "acc", "jti-3", {}};
-  std::string id;
-  ASSERT_TRUE(db_->Transact(store::TxMode::kWrite,
-                            [&](store::Session& s) -> Status {
-                              BROKER_ASSIGN_OR_RETURN(
-                                  id,
-                                  outbox_->RecordSkipped(s, request, "Service orphan: no path"));
-                              return OkStatus();
-                            })
-                  .ok());
-  EXPECT_TRUE(SealedValueErased(id)) << "a skipped row keeps no token";
+  auto id = InTransaction([&](store::Session& s) {
+    return outbox_->RecordSkipped(s, request, "Service orphan: no path");
+  });
+  ASSERT_TRUE(id.ok());
+  EXPECT_TRUE(SealedValueErased(*id)) << "a skipped row keeps no token";
   clock_.AdvanceSeconds(600);
   EXPECT_EQ(outbox_->RunDue()->attempted, 0);
-  const Json shown = DeliveryToJson(Get(id));
+  const Json shown = DeliveryToJson(Get(*id));
   EXPECT_EQ(shown["outcome"], "skipped");
   EXPECT_EQ(shown["error"], "Service orphan: no path");
   EXPECT_EQ(shown["target"], "service:orphan");
@@ -304,26 +301,21 @@ TEST_P(OutboxTest, TamperedRowDoesNotDecryptElsewhere) {
   // Move the sealed value to a row for another target: it must not authenticate there.
   DeliveryRequest other{
       DeliveryKind::kVault, "tools/other/svc", kKey, SecretString("x"), 1, "acc", "jti-x", {}};
-  std::string b;
-  ASSERT_TRUE(db_->Transact(store::TxMode::kWrite,
-                            [&](store::Session& s) -> Status {
-                              BROKER_ASSIGN_OR_RETURN(b, outbox_->Enqueue(s, other));
-                              return OkStatus();
-                            })
-                  .ok());
+  auto b = InTransaction([&](store::Session& s) { return outbox_->Enqueue(s, other); });
+  ASSERT_TRUE(b.ok());
   ASSERT_TRUE(db_->Execute("UPDATE secrets_outbox SET sealed_value = (SELECT sealed_value FROM "
                            "secrets_outbox WHERE id = $1) WHERE id = $2",
-                           {*a, b})
+                           {*a, *b})
                   .ok());
   ASSERT_TRUE(db_->Execute("UPDATE secrets_outbox SET state = 'done' WHERE id = $1", {*a}).ok());
   auto stats = outbox_->RunDue();
   ASSERT_TRUE(stats.ok()) << stats.error().ToString();
   EXPECT_EQ(stats->failed, 1);
   EXPECT_EQ(stats->delivered, 0);
-  Delivery d = Get(b);
+  Delivery d = Get(*b);
   EXPECT_EQ(d.state, "failed");
   EXPECT_EQ(d.last_error, "Stored value cannot be decrypted");
-  EXPECT_TRUE(SealedValueErased(b));
+  EXPECT_TRUE(SealedValueErased(*b));
   EXPECT_EQ(fake_.Raw("apps", "tools/other/svc"), Json());
 }
 
@@ -378,23 +370,12 @@ class OutboxFollowUpTest : public OutboxTest {
   Result<std::string> EnqueueWithRepos(int64_t generation) {
     DeliveryRequest request{DeliveryKind::kVault, kPath, kKey,    SecretString(kCanary),
                             generation,           "acc", "jti-9", {"bcgov/one", "bcgov/two"}};
-    std::string id;
-    Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
-      BROKER_ASSIGN_OR_RETURN(id, outbox_->Enqueue(session, request));
-      return OkStatus();
-    });
-    if (!s.ok()) return std::move(s).error();
-    return id;
+    return InTransaction([&](store::Session& s) { return outbox_->Enqueue(s, request); });
   }
   Result<std::string> EnqueueJob(const std::string& repo) {
-    std::string id;
-    Status s = db_->Transact(store::TxMode::kWrite, [&](store::Session& session) -> Status {
-      BROKER_ASSIGN_OR_RETURN(
-          id, outbox_->EnqueueJob(session, {DeliveryKind::kGithubSync, repo, kPath, "acc", ""}));
-      return OkStatus();
+    return InTransaction([&](store::Session& s) {
+      return outbox_->EnqueueJob(s, {DeliveryKind::kGithubSync, repo, kPath, "acc", ""});
     });
-    if (!s.ok()) return std::move(s).error();
-    return id;
   }
   std::vector<Delivery> Rows(DeliveryKind kind) {
     std::vector<Delivery> rows;

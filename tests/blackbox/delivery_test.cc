@@ -127,11 +127,14 @@ class DeliveryTest : public ::testing::Test {
     return r.status == 201 ? r.json()["token"].get<std::string>() : std::string();
   }
 
+  // Every delivery of the account, newest first.
+  Json AllDeliveries() {
+    return alice_->Get("/v1/collection/broker-account/" + account_ + "/deliveries").json();
+  }
   // The deliveries of token `jti`.
   Json Deliveries(const std::string& jti) {
     Json mine = Json::array();
-    for (const Json& d :
-         alice_->Get("/v1/collection/broker-account/" + account_ + "/deliveries").json()) {
+    for (const Json& d : AllDeliveries()) {
       if (d["jti"] == jti) mine.push_back(d);
     }
     return mine;
@@ -147,8 +150,7 @@ class DeliveryTest : public ::testing::Test {
   }
   // Whether any delivery of the account satisfies `matches`.
   bool AnyDelivery(const std::function<bool(const Json&)>& matches) {
-    const Json all =
-        alice_->Get("/v1/collection/broker-account/" + account_ + "/deliveries").json();
+    const Json all = AllDeliveries();
     return std::any_of(all.begin(), all.end(), matches);
   }
   bool ShowsPendingWithError(const std::string& jti) {

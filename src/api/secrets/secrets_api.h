@@ -2,16 +2,16 @@
 
 // Where tokens were delivered, and on-demand GitHub secret sync:
 //   GET  /v1/collection/broker-account/:id/deliveries   session: the account's delivery records,
-//        newest first: [{kind, target, version?, at, outcome, error?, jti}]
+//        newest first: [{kind, target, path?, version?, at, outcome, error?, jti}]
 //   POST /v1/collection/:collection/:id/sync?queue=Q|type=T&dryRun=true
 //        session + admin or sudo on the object (reference section 9). `type` secrets or `queue`
-//        GITHUB_SYNC_SECRETS: every key of the tools path of each service whose `source`
-//        repository is synced and reached from the object (a broker account or team: the
-//        repositories downstream of it; a repository: itself) is queued for GitHub in the
-//        delivery outbox. 201 with an empty body, or with dryRun the target repository
-//        documents. 400 "Sync query requires either queue or type"; 404 for a collection or
-//        queue without a rule; 503 when GITHUB_SYNC_CLIENT_ID / GITHUB_SYNC_PRIVATE_KEY are
-//        not set, or the tools store cannot be read.
+//        GITHUB_SYNC_SECRETS: one `github-sync` outbox job per synced repository reached from
+//        the object (a broker account or team: the repositories downstream of it; a
+//        repository: itself) and tools path of its `source` services; each job copies every
+//        key of its path when it runs, so this answers at once even while Vault is down.
+//        201 with an empty body, or with dryRun the target repository documents. 400 "Sync
+//        query requires either queue or type"; 404 for a collection or queue without a rule;
+//        503 when GITHUB_SYNC_CLIENT_ID / GITHUB_SYNC_PRIVATE_KEY are not set.
 
 #include <functional>
 #include <string>
@@ -21,7 +21,6 @@
 #include "graph/graph.h"
 #include "http/router.h"
 #include "secrets/outbox.h"
-#include "secrets/tools_store.h"
 #include "store/database.h"
 
 namespace broker::api::secrets_api {
