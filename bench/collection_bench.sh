@@ -10,7 +10,6 @@ set -euo pipefail
 [[ $# -eq 1 ]] || { sed -n '2,8p' "$0"; exit 2; }
 build_dir=$(cd "$1" && pwd)
 here=$(cd "$(dirname "$0")" && pwd)
-broker="$build_dir/src/app/broker"
 runs=${RUNS:-5}
 duration=${DURATION:-10s}
 connections=${CONNECTIONS:-32}
@@ -29,21 +28,10 @@ trap cleanup EXIT
 
 . "$here/lib.sh"
 
-"$broker" import "$here/../tests/blackbox/graph.json" --data-dir "$data" >/dev/null
-"$broker" serve --listen "127.0.0.1:$port" --data-dir "$data" >"$data/broker.log" 2>&1 &
-pids+=($!)
-"$build_dir/bench/baseline_hello" "$baseline_port" 2 >/dev/null 2>&1 &
-pids+=($!)
-wait_for "$url/v1/health/ping"
+start_broker_and_baseline "$build_dir" "$data" "$port" "$baseline_port"
 
-# A session of alice, a lead developer of the team owning ci-deployer; reads need no CSRF token.
-login=$(curl -s -c "$data/cookies" -H 'Content-Type: application/json' \
-  -d '{"username":"alice","password":"alice-pass-1"}' "$url/auth/local/login")
-csrf=$(printf '%s' "$login" | jq -r .csrfToken)
-cookie=$(awk '$6 ~ /broker_session/ {print $6 "=" $7}' "$data/cookies")
-account=$(curl -s -b "$data/cookies" -H "X-CSRF-Token: $csrf" -X POST \
-  "$url/v1/collection/broker-account/search?offset=0&limit=10&q=ci-deployer" |
-  jq -r '.data[] | select(.collection.name == "ci-deployer") | .collection.id')
+# Reads need the session cookie only, no CSRF token.
+sign_in_alice "$url" "$data/cookies"
 read_url="$url/v1/collection/broker-account/$account"
 for path in "$read_url" "$read_url/combo"; do
   code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: $cookie" "$path")

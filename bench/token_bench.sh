@@ -34,12 +34,7 @@ trap cleanup EXIT
 
 . "$here/lib.sh"
 
-"$broker" import "$here/../tests/blackbox/graph.json" --data-dir "$data" >/dev/null
-"$broker" serve --listen "127.0.0.1:$port" --data-dir "$data" >"$data/broker.log" 2>&1 &
-pids+=($!)
-"$build_dir/bench/baseline_hello" "$baseline_port" 2 >/dev/null 2>&1 &
-pids+=($!)
-wait_for "$url/v1/health/ping"
+start_broker_and_baseline "$build_dir" "$data" "$port" "$baseline_port"
 
 token=$("$broker" token generate ci-deployer --expiration 1d --no-vault --data-dir "$data" 2>/dev/null)
 [[ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$url/v1/health/token-check")" == 204 ]]
@@ -84,13 +79,7 @@ if command -v npm >/dev/null; then
 fi
 
 # Generation: a signed-in lead developer minting tokens as fast as wrk can ask.
-login=$(curl -s -c "$data/cookies" -H 'Content-Type: application/json' \
-  -d '{"username":"alice","password":"alice-pass-1"}' "$url/auth/local/login")
-csrf=$(printf '%s' "$login" | jq -r .csrfToken)
-cookie=$(awk '$6 ~ /broker_session/ {print $6 "=" $7}' "$data/cookies")
-account=$(curl -s -b "$data/cookies" -H "X-CSRF-Token: $csrf" -X POST \
-  "$url/v1/collection/broker-account/search?offset=0&limit=10&q=ci-deployer" |
-  jq -r '.data[] | select(.collection.name == "ci-deployer") | .collection.id')
+sign_in_alice "$url" "$data/cookies"
 cat >"$data/generate.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Cookie"] = "$cookie"
