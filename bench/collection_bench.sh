@@ -20,8 +20,7 @@ url="http://127.0.0.1:$port"
 
 pids=()
 cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  stop_pids
   rm -rf "$data"
 }
 trap cleanup EXIT

@@ -29,45 +29,22 @@ else
 fi
 server_command=("${server_command[@]//\{port\}/$server_port}")
 
+. "$(dirname "$0")/lib.sh"
 pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
-wait_for_port() {
-  for _ in $(seq 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.1
-  done
-  echo "nothing listening on port $1" >&2
-  exit 1
-}
-
-# Prints the Requests/sec figure of one wrk run.
-measure() {
-  wrk -t1 -c"$connections" -d"$duration" "$1" | awk '/^Requests\/sec:/ {print $2}'
-}
-
-# Prints "median min max" of the numbers given.
-summarise() {
-  printf '%s\n' "$@" | sort -g | awk '{v[NR]=$1} END {
-    m = (NR % 2) ? v[(NR+1)/2] : (v[NR/2] + v[NR/2+1]) / 2; printf "%.0f %.0f %.0f\n", m, v[1], v[NR]}'
-}
+trap stop_pids EXIT
 
 "$build_dir/bench/baseline_hello" "$baseline_port" 2 >/dev/null 2>&1 &
 pids+=($!)
 "${server_command[@]}" >/dev/null 2>&1 &
 pids+=($!)
-wait_for_port "$baseline_port"
-wait_for_port "$server_port"
+wait_for "http://127.0.0.1:$baseline_port/"
+wait_for "http://127.0.0.1:$server_port$server_path"
 
 baseline=()
 server=()
 for i in $(seq "$runs"); do
-  baseline+=("$(measure "http://127.0.0.1:$baseline_port/")")
-  server+=("$(measure "http://127.0.0.1:$server_port$server_path")")
+  baseline+=("$(rate -t1 -c"$connections" -d"$duration" "http://127.0.0.1:$baseline_port/")")
+  server+=("$(rate -t1 -c"$connections" -d"$duration" "http://127.0.0.1:$server_port$server_path")")
   echo "run $i: baseline ${baseline[-1]} req/s, server ${server[-1]} req/s" >&2
 done
 

@@ -1,8 +1,18 @@
 # shellcheck shell=bash
 # Helpers shared by the benchmark scripts; sourced, not run.
 
+# Kills and reaps every process in the caller's `pids` array; for the scripts' exit traps.
+stop_pids() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
+
 # Waits up to 10 s for URL to answer 2xx; exits the script otherwise.
-wait_for() { for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done; exit 1; }
+wait_for() {
+  for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
+  echo "no 2xx answer from $1 within 10 s" >&2
+  exit 1
+}
 
 # Runs wrk with the given arguments and prints its requests per second.
 rate() { wrk "$@" | awk '/^Requests\/sec:/ {print $2}'; }
