@@ -15,17 +15,10 @@ duration=${DURATION:-10s}
 connections=${CONNECTIONS:-32}
 port=${PORT:-18171}
 baseline_port=${BASELINE_PORT:-18170}
-data=$(mktemp -d)
 url="http://127.0.0.1:$port"
 
-pids=()
-cleanup() {
-  stop_pids
-  rm -rf "$data"
-}
-trap cleanup EXIT
-
 . "$here/lib.sh"
+use_scratch_dir
 
 start_broker_and_baseline "$build_dir" "$data" "$port" "$baseline_port"
 

@@ -7,6 +7,14 @@ stop_pids() {
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }
 
+# Makes the scratch directory `data` and the empty `pids` array; at exit, stops every process in
+# `pids` and removes `data`.
+use_scratch_dir() {
+  data=$(mktemp -d)
+  pids=()
+  trap 'stop_pids; rm -rf "$data"' EXIT
+}
+
 # Waits up to 10 s for URL to answer 2xx; exits the script otherwise.
 wait_for() {
   for _ in $(seq 100); do curl -sf -o /dev/null "$1" && return 0; sleep 0.1; done
